@@ -1,0 +1,25 @@
+/* main.c: liaison
+ *
+ * Copyright 2026 The Liaison authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lsn-application.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(LsnApplication) app = NULL;
+
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  app = lsn_application_new ();
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}
