@@ -442,11 +442,23 @@ store_job_new (LsnStoreFunc   func,
 }
 
 static gboolean
+open_func (LsnStore  *self,
+           sqlite3   *db,
+           gpointer   user_data,
+           GError   **error)
+{
+  return open_writer (self, error);
+}
+
+static gboolean
 run_job (LsnStore  *self,
          StoreJob  *job,
          GError   **error)
 {
   gboolean ok;
+
+  if (job->func == open_func)
+    return open_writer (self, error);
 
   if (self->db == NULL)
     {
@@ -521,15 +533,6 @@ writer_thread (gpointer data)
 }
 
 static gboolean
-open_func (LsnStore  *self,
-           sqlite3   *db,
-           gpointer   user_data,
-           GError   **error)
-{
-  return open_writer (self, error);
-}
-
-static gboolean
 run_sync_internal (LsnStore      *self,
                    StoreJob      *job,
                    GError       **error)
@@ -539,7 +542,7 @@ run_sync_internal (LsnStore      *self,
   if (g_thread_self () == self->thread)
     {
       /* Nested call from a job: run it inline. */
-      ok = job->func == open_func ? open_writer (self, error) : run_job (self, job, error);
+      ok = run_job (self, job, error);
       store_job_free (job);
       return ok;
     }
