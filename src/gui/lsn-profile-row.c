@@ -59,7 +59,6 @@ lsn_profile_row_dispose (GObject *object)
 {
   LsnProfileRow *self = (LsnProfileRow *)object;
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), LSN_TYPE_PROFILE_ROW);
   g_clear_object (&self->profile);
 
   G_OBJECT_CLASS (lsn_profile_row_parent_class)->dispose (object);

@@ -42,6 +42,7 @@ struct _LsnWindow
   GtkListBox           *profile_list;
   AdwViewStack         *view_stack;
   AdwViewSwitcherTitle *switcher_title;
+  AdwStatusPage        *overview_page;
 
   GSettings            *settings;           /* (nullable): window geometry */
   LsnStore             *store;              /* (nullable): until the database is open */
@@ -242,6 +243,9 @@ profile_list_row_selected_cb (LsnWindow     *self,
                                      profile != NULL ? lsn_profile_get_name (profile) : "Liaison");
   gtk_window_set_title (GTK_WINDOW (self),
                         profile != NULL ? lsn_profile_get_name (profile) : "Liaison");
+  /* Until the overview page is written, its placeholder at least names the profile. */
+  adw_status_page_set_title (self->overview_page,
+                             profile != NULL ? lsn_profile_get_name (profile) : "");
 
   lsn_window_update_actions (self);
 }
@@ -575,7 +579,9 @@ lsn_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->reload_source, g_source_remove);
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), LSN_TYPE_WINDOW);
+  /* The list empties while the window is destroyed: nothing to show for that any more. */
+  if (self->profile_list != NULL)
+    g_signal_handlers_disconnect_by_data (self->profile_list, self);
 
   g_clear_object (&self->reload_cancellable);
   g_clear_object (&self->store);
@@ -686,6 +692,7 @@ lsn_window_class_init (LsnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, profile_list);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, LsnWindow, overview_page);
   gtk_widget_class_bind_template_callback (widget_class, profile_list_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, profile_list_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_button_clicked_cb);
