@@ -87,6 +87,30 @@ lsn_window_set_loaded (LsnWindow *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
 }
 
+/* One of "loading", "empty", "error", "profiles". */
+static void
+lsn_window_set_state (LsnWindow  *self,
+                      const char *state)
+{
+  g_autoptr(GtkSelectionModel) pages = gtk_stack_get_pages (self->main_stack);
+  guint n_pages = g_list_model_get_n_items (G_LIST_MODEL (pages));
+
+  gtk_stack_set_visible_child_name (self->main_stack, state);
+
+  /* GTK 4.8 shows the hidden pages of a stack to assistive technologies as if they were on
+   * screen (every widget "visible", none "showing"): hide them explicitly. */
+  for (guint i = 0; i < n_pages; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (pages), i);
+      GtkStackPage *page = GTK_STACK_PAGE (item);
+
+      gtk_accessible_update_state (GTK_ACCESSIBLE (gtk_stack_page_get_child (page)),
+                                   GTK_ACCESSIBLE_STATE_HIDDEN,
+                                   g_strcmp0 (gtk_stack_page_get_name (page), state) != 0,
+                                   -1);
+    }
+}
+
 static void
 lsn_window_update_actions (LsnWindow *self)
 {
@@ -173,11 +197,11 @@ list_profiles_cb (GObject      *object,
 
   if (profiles->len == 0)
     {
-      gtk_stack_set_visible_child_name (self->main_stack, "empty");
+      lsn_window_set_state (self, "empty");
     }
   else
     {
-      gtk_stack_set_visible_child_name (self->main_stack, "profiles");
+      lsn_window_set_state (self, "profiles");
       lsn_window_select_profile_id (self, self->selected_id);
 
       if (self->show_content)
@@ -718,6 +742,7 @@ lsn_window_init (LsnWindow *self)
                            create_profile_row,
                            NULL, NULL);
 
+  lsn_window_set_state (self, "loading");
   lsn_window_update_actions (self);
 }
 
@@ -875,7 +900,7 @@ lsn_window_show_store_error (LsnWindow    *self,
 
   adw_status_page_set_title (self->error_page, heading);
   adw_status_page_set_description (self->error_page, body);
-  gtk_stack_set_visible_child_name (self->main_stack, "error");
+  lsn_window_set_state (self, "error");
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, body));
   adw_message_dialog_add_responses (dialog,
