@@ -35,6 +35,7 @@ struct _LsnWindow
   AdwToastOverlay      *toast_overlay;
   GtkStack             *main_stack;
   AdwStatusPage        *empty_page;
+  GtkWidget            *empty_add_button;
   AdwStatusPage        *error_page;
   AdwLeaflet           *leaflet;
   GtkWidget            *sidebar;
@@ -109,6 +110,10 @@ lsn_window_set_state (LsnWindow  *self,
                                    g_strcmp0 (gtk_stack_page_get_name (page), state) != 0,
                                    -1);
     }
+
+  /* With no profile, adding one is the only thing to do: Enter does it. */
+  if (g_str_equal (state, "empty"))
+    gtk_widget_grab_focus (self->empty_add_button);
 }
 
 static void
@@ -133,7 +138,7 @@ lsn_window_show_operation_error (LsnWindow    *self,
       || g_error_matches (error, LSN_ERROR, LSN_ERROR_CANCELLED))
     return;
 
-  g_warning ("%s: %s", heading, error->message);
+  g_message ("%s: %s", heading, error->message);
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, error->message));
   adw_message_dialog_add_response (dialog, "close", _("_Close"));
@@ -709,6 +714,7 @@ lsn_window_class_init (LsnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, LsnWindow, empty_add_button);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, sidebar);
@@ -825,6 +831,7 @@ store_error_heading (const GError *error)
   return _("Cannot Open the Database");
 }
 
+/* What to do, in addition to what the store's message says. */
 static const char *
 store_error_advice (const GError *error)
 {
@@ -833,25 +840,25 @@ store_error_advice (const GError *error)
       switch ((LsnError)error->code)
         {
         case LSN_ERROR_STORE_CORRUPT:
-          return _("Liaison has not changed the file. Restore it from a backup, or move it "
-                   "aside (for example rename it to liaison.db.damaged) and start Liaison "
-                   "again to begin with an empty database.");
+          return _("Restore the file from a backup, or move it aside (for example rename it to "
+                   "liaison.db.damaged) and start Liaison again: it then begins with a new, "
+                   "empty database.");
         case LSN_ERROR_STORE_TOO_NEW:
-          return _("It was written by a newer version of Liaison. Update Liaison to open it. "
-                   "Liaison has not changed the file.");
+          return _("Update Liaison to the newest version to open it, or start Liaison with "
+                   "--db PATH to use another file.");
         case LSN_ERROR_STORE_READONLY:
           return _("Make the file and its folder writable for your user, or start Liaison with "
                    "--db PATH to use another file.");
         case LSN_ERROR_STORE_FULL:
           return _("Free some space on the disk that holds the database, then start Liaison "
-                   "again. Nothing has been lost.");
+                   "again.");
         default:
           break;
         }
     }
 
   return _("Check that the file is a Liaison database and that its folder exists, or start "
-           "Liaison with --db PATH to use another file. Liaison has not changed the file.");
+           "Liaison with --db PATH to use another file.");
 }
 
 static void
@@ -896,7 +903,7 @@ lsn_window_show_store_error (LsnWindow    *self,
   else
     body = g_strdup_printf ("%s\n\n%s", error->message, advice);
 
-  g_warning ("%s: %s", heading, error->message);
+  g_message ("%s: %s", heading, error->message);
 
   adw_status_page_set_title (self->error_page, heading);
   adw_status_page_set_description (self->error_page, body);
