@@ -1161,10 +1161,15 @@ normalize_value (LsnCwStore  *store,
             else
               {
                 JsonObject *source = json_node_get_object (element);
-                JsonObject *item = normalize_object (store, field->items, element_path, source, problems, FALSE);
+                g_autoptr(JsonObject) fields = normalize_object (store, field->items, element_path, source, problems, FALSE);
+                JsonObject *item = json_object_new ();
                 gint64 id = json_object_get_int_member_with_default (source, "id", 0);
+                GList *members = json_object_get_members (fields);
 
                 json_object_set_int_member (item, "id", id > 0 ? id : store->next_item_id++);
+                for (GList *l = members; l; l = l->next)
+                  json_object_set_member (item, l->data, json_node_copy (json_object_get_member (fields, l->data)));
+                g_list_free (members);
                 json_array_add_object_element (array, item);
               }
           }
@@ -1406,6 +1411,37 @@ lsn_cw_store_count (LsnCwStore *store,
   return collection ? g_hash_table_size (collection->records) : 0;
 }
 
+/**
+ * lsn_cw_store_lookup:
+ *
+ * Returns: (transfer none) (nullable): the stored record, for the data generator's fix-ups
+ */
+JsonObject *
+lsn_cw_store_lookup (LsnCwStore *store,
+                     const char *collection_key,
+                     gint64      id)
+{
+  Collection *collection = get_collection (store, collection_key);
+
+  return collection ? get_record (collection, id) : NULL;
+}
+
+/**
+ * lsn_cw_store_reference:
+ *
+ * Returns: (transfer full) (nullable): the reference other records embed to point at a record
+ */
+JsonObject *
+lsn_cw_store_reference (LsnCwStore *store,
+                        const char *collection_key,
+                        gint64      id)
+{
+  Collection *collection = get_collection (store, collection_key);
+  JsonObject *record = collection ? get_record (collection, id) : NULL;
+
+  return record ? make_reference (store, collection, record) : NULL;
+}
+
 /* ---- Routing ----------------------------------------------------------------------------- */
 
 typedef enum
@@ -1504,6 +1540,43 @@ find_route (LsnCwStore *store,
     }
 
   return FALSE;
+}
+
+/**
+ * lsn_cw_store_route_name:
+ * @method: the HTTP method
+ * @path: the part after `/apis/3.0/`
+ *
+ * Returns: (transfer full): the route as the reference spells it, e.g.
+ *   `GET /company/companies/{id}`, or `METHOD /path` for a path that is none of ours
+ */
+char *
+lsn_cw_store_route_name (LsnCwStore *store,
+                         const char *method,
+                         const char *path)
+{
+  Route route = { 0 };
+  const CollectionDef *def;
+  g_autofree char *template = NULL;
+  g_autofree char *result = NULL;
+
+  if (!find_route (store, path, &route))
+    return g_strdup_printf ("%s /%s", method, path);
+
+  g_free (route.list_path);
+  def = route.collection->def;
+  template = g_strdup (route.parent_id && def->alt_path && !strstr (def->path, "{pid}") ? def->alt_path : def->path);
+  if (strstr (template, "{pid}"))
+    {
+      g_auto(GStrv) parts = g_strsplit (template, "{pid}", 2);
+
+      g_free (template);
+      template = g_strjoinv ("{parentId}", parts);
+    }
+
+  result = g_strdup_printf ("%s /%s%s", method, template,
+                            route.kind == TARGET_COUNT ? "/count" : route.kind == TARGET_ITEM ? "/{id}" : "");
+  return g_steal_pointer (&result);
 }
 
 /* ---- Queries ----------------------------------------------------------------------------- */

@@ -73,6 +73,15 @@ gint64      lsn_cw_store_seed            (LsnCwStore          *store,
                                           gint64               last_updated_usec);
 guint       lsn_cw_store_count           (LsnCwStore          *store,
                                           const char          *collection);
+JsonObject *lsn_cw_store_lookup          (LsnCwStore          *store,
+                                          const char          *collection,
+                                          gint64               id);
+JsonObject *lsn_cw_store_reference       (LsnCwStore          *store,
+                                          const char          *collection,
+                                          gint64               id);
+char       *lsn_cw_store_route_name      (LsnCwStore          *store,
+                                          const char          *method,
+                                          const char          *path);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LsnCwStore, lsn_cw_store_free)
 
