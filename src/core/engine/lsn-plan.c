@@ -59,6 +59,7 @@ lsn_action_type_to_string (LsnActionType type)
     case LSN_ACTION_HOLD: return "hold";
     case LSN_ACTION_SKIP: return "skip";
     case LSN_ACTION_DELETED: return "deleted";
+    case LSN_ACTION_DELETE: return "delete";
     default: return "?";
     }
 }
@@ -72,7 +73,7 @@ gboolean
 lsn_plan_action_sends (LsnPlanAction *a)
 {
   return a->type == LSN_ACTION_CREATE || a->type == LSN_ACTION_UPDATE
-         || a->type == LSN_ACTION_ARCHIVE;
+         || a->type == LSN_ACTION_ARCHIVE || a->type == LSN_ACTION_DELETE;
 }
 
 static void
@@ -167,7 +168,7 @@ lsn_plan_to_json (LsnPlan *plan)
       add_string (b, "kind", kp->kind);
       json_builder_set_member_name (b, "counts");
       json_builder_begin_object (b);
-      for (LsnActionType t = LSN_ACTION_CREATE; t <= LSN_ACTION_DELETED; t++)
+      for (LsnActionType t = LSN_ACTION_CREATE; t <= LSN_ACTION_DELETE; t++)
         {
           json_builder_set_member_name (b, lsn_action_type_to_string (t));
           json_builder_add_int_value (b, lsn_kind_plan_count (kp, t));
@@ -251,7 +252,7 @@ lsn_plan_to_text (LsnPlan  *plan,
       LsnKindPlan *kp = g_ptr_array_index (plan->kinds, k);
 
       g_string_append_printf (out, "%s: %u to create, %u to update, %u to archive, %u to link, "
-                              "%u held for review, %u skipped, %u deleted\n",
+                              "%u held for review, %u skipped, %u deleted, %u to delete\n",
                               kp->kind,
                               lsn_kind_plan_count (kp, LSN_ACTION_CREATE),
                               lsn_kind_plan_count (kp, LSN_ACTION_UPDATE),
@@ -259,7 +260,8 @@ lsn_plan_to_text (LsnPlan  *plan,
                               lsn_kind_plan_count (kp, LSN_ACTION_LINK),
                               lsn_kind_plan_count (kp, LSN_ACTION_HOLD),
                               lsn_kind_plan_count (kp, LSN_ACTION_SKIP),
-                              lsn_kind_plan_count (kp, LSN_ACTION_DELETED));
+                              lsn_kind_plan_count (kp, LSN_ACTION_DELETED),
+                              lsn_kind_plan_count (kp, LSN_ACTION_DELETE));
       if (kp->guarded)
         g_string_append_printf (out, "  STOPPED: %s\n", kp->guard_message);
 

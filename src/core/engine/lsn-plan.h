@@ -24,6 +24,7 @@ typedef enum
   LSN_ACTION_HOLD,     /* a possible match: wait for a person */
   LSN_ACTION_SKIP,     /* nothing to do, for a reason worth recording */
   LSN_ACTION_DELETED,  /* the record was deleted on its side: reported */
+  LSN_ACTION_DELETE,   /* delete the target record (licences whose quantity went to 0) */
 } LsnActionType;
 
 /**

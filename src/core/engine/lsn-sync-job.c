@@ -52,6 +52,8 @@ struct _LsnSyncJob
   gboolean             confirmed;
   char                *only_kind;
   gint64               retry_of;
+  gboolean             links_only;
+  LsnAuditEvent       *retry_event;
   LsnConnector        *conn[2];
   LsnSyncProgressFunc  progress_func;
   gpointer             progress_data;
@@ -116,6 +118,7 @@ lsn_sync_job_finalize (GObject *object)
   g_clear_object (&self->profile);
   g_free (self->trigger);
   g_free (self->only_kind);
+  g_clear_pointer (&self->retry_event, lsn_audit_event_free);
   g_clear_object (&self->conn[0]);
   g_clear_object (&self->conn[1]);
   g_clear_pointer (&self->main_context, g_main_context_unref);
@@ -191,7 +194,23 @@ lsn_sync_job_new (LsnStore   *store,
 
 void lsn_sync_job_set_dry_run (LsnSyncJob *self, gboolean dry_run) { self->dry_run = dry_run; }
 void lsn_sync_job_set_confirmed (LsnSyncJob *self, gboolean confirmed) { self->confirmed = confirmed; }
-void lsn_sync_job_set_retry_of (LsnSyncJob *self, gint64 event_id) { self->retry_of = event_id; }
+void lsn_sync_job_set_links_only (LsnSyncJob *self, gboolean links_only) { self->links_only = links_only; }
+
+/**
+ * lsn_sync_job_set_retry_of:
+ * @event_id: a failed audit event
+ *
+ * Makes the run a "Send again": it re-plans only the record of that event, with the current
+ * mappings and settings, and links the new events to the original failure.
+ */
+void
+lsn_sync_job_set_retry_of (LsnSyncJob *self,
+                           gint64      event_id)
+{
+  self->retry_of = event_id;
+  g_free (self->trigger);
+  self->trigger = g_strdup ("retry");
+}
 gint64 lsn_sync_job_get_run_id (LsnSyncJob *self) { return self->run_id; }
 const char *lsn_sync_job_get_outcome (LsnSyncJob *self) { return self->outcome; }
 const LsnRunCounts *lsn_sync_job_get_counts (LsnSyncJob *self) { return &self->counts; }
@@ -1388,6 +1407,24 @@ plan_and_apply_kind (LsnSyncJob     *self,
 
   kp = lsn_planner_plan_kind (&in, self->plan);
 
+  /* "Send again" and "relink" apply only part of the plan. */
+  for (guint i = kp->actions->len; i > 0; i--)
+    {
+      LsnPlanAction *a = g_ptr_array_index (kp->actions, i - 1);
+      gboolean keep = TRUE;
+
+      if (self->links_only)
+        keep = a->type == LSN_ACTION_LINK;
+      if (keep && self->retry_event != NULL)
+        {
+          LsnAuditEvent *e = self->retry_event;
+          keep = (e->left_id && g_strcmp0 (id_on (a, LSN_SIDE_LEFT), e->left_id) == 0)
+                 || (e->right_id && g_strcmp0 (id_on (a, LSN_SIDE_RIGHT), e->right_id) == 0);
+        }
+      if (!keep)
+        g_ptr_array_remove_index (kp->actions, i - 1);
+    }
+
   if (self->dry_run)
     return TRUE;
 
@@ -1444,6 +1481,16 @@ finish_run_op (LsnSyncJob  *self,
 }
 
 static gboolean
+load_retry_event_op (LsnSyncJob  *self,
+                     sqlite3     *db,
+                     gpointer     data,
+                     GError     **error)
+{
+  self->retry_event = lsn_db_load_event (db, self->retry_of, error);
+  return self->retry_event != NULL;
+}
+
+static gboolean
 run_inner (LsnSyncJob  *self,
            GError     **error)
 {
@@ -1455,6 +1502,19 @@ run_inner (LsnSyncJob  *self,
   self->config = lsn_profile_config_parse (lsn_profile_get_settings (self->profile), error);
   if (self->config == NULL)
     return FALSE;
+
+  if (self->retry_of > 0)
+    {
+      if (!in_transaction (self, load_retry_event_op, NULL, error))
+        return FALSE;
+      if (self->retry_event->profile_id != profile_id (self))
+        {
+          g_set_error (error, LSN_ERROR, LSN_ERROR_INVALID_ARGUMENT,
+                       "Event %" G_GINT64_FORMAT " belongs to another profile", self->retry_of);
+          return FALSE;
+        }
+      lsn_sync_job_set_only_kind (self, self->retry_event->kind);
+    }
 
   for (guint i = 0; i < self->config->kinds->len; i++)
     {
