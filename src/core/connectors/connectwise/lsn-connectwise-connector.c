@@ -27,6 +27,8 @@
 #define MAX_CLOCK_SKEW_SECONDS 120
 /* Upper bound of pages in one list, against a server that never stops paging. */
 #define MAX_PAGES 100000
+/* How many records list_fields reads to find the custom fields. */
+#define CUSTOM_FIELD_SAMPLE 25
 
 struct _LsnConnectwiseConnector
 {
@@ -46,6 +48,8 @@ struct _LsnConnectwiseConnector
 
   JsonObject           *company_info;    /* the last /login/companyinfo answer */
   GHashTable           *ref_cache;       /* reference kind -> GPtrArray of JsonObject */
+  GHashTable           *learned;         /* reference kind -> GPtrArray of JsonObject seen in records */
+  GHashTable           *learned_ids;     /* "<kind>:<id>" already in learned */
   GHashTable           *inactive_status_ids;
   GCancellable         *cancellable;     /* of the call in progress, for lookups */
 };
@@ -70,6 +74,8 @@ lsn_connectwise_connector_finalize (GObject *object)
   g_free (self->authorization);
   g_clear_pointer (&self->company_info, json_object_unref);
   g_clear_pointer (&self->ref_cache, g_hash_table_unref);
+  g_clear_pointer (&self->learned, g_hash_table_unref);
+  g_clear_pointer (&self->learned_ids, g_hash_table_unref);
   g_clear_pointer (&self->inactive_status_ids, g_hash_table_unref);
 
   G_OBJECT_CLASS (lsn_connectwise_connector_parent_class)->finalize (object);
@@ -88,14 +94,10 @@ auth_func (LsnHttpClient  *client,
 {
   LsnConnectwiseConnector *self = user_data;
   SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
-  const char *path = g_uri_get_path (soup_message_get_uri (msg));
 
   /* Basic auth has no token to renew: a 401 is sent once more as the client's contract asks,
    * and the second 401 carries the server's reason back to the person. */
-
-  /* companyinfo needs no credentials: do not send them where they are not needed */
-  if (path == NULL || !g_str_has_prefix (path, "/login/companyinfo/"))
-    soup_message_headers_replace (headers, "Authorization", self->authorization);
+  soup_message_headers_replace (headers, "Authorization", self->authorization);
   soup_message_headers_replace (headers, "clientId", self->client_id);
   soup_message_headers_replace (headers, "Accept", self->accept);
   soup_message_headers_replace (headers, "Cache-Control", "no-cache");
@@ -148,8 +150,11 @@ api_send (LsnConnectwiseConnector  *self,
       bytes = g_bytes_new_take (data, len);
     }
 
-  return lsn_http_client_send (http, method, full, extra_headers,
-                               body ? "application/json" : NULL, bytes, cancellable, error);
+  /* A PATCH of replace operations by id may be sent twice without harm. */
+  return lsn_http_client_send_full (http, method, full,
+                                    g_str_equal (method, "PATCH") ? LSN_HTTP_IDEMPOTENT : LSN_HTTP_FLAGS_NONE,
+                                    extra_headers, body ? "application/json" : NULL, bytes,
+                                    cancellable, error);
 }
 
 static JsonNode *
@@ -217,7 +222,9 @@ fetch_company_info (LsnConnectwiseConnector  *self,
   g_autofree char *escaped = g_uri_escape_string (self->company, NULL, FALSE);
   g_autofree char *path = g_strconcat ("/login/companyinfo/", escaped, NULL);
 
-  response = lsn_http_client_send (http, "GET", path, NULL, NULL, NULL, cancellable, error);
+  /* companyinfo needs no credentials: they are not sent where they are not needed */
+  response = lsn_http_client_send_full (http, "GET", path, LSN_HTTP_NO_AUTH, NULL, NULL, NULL,
+                                        cancellable, error);
   if (response == NULL)
     {
       g_prefix_error (error, "Could not look up the ConnectWise company “%s”: ", self->company);
@@ -703,6 +710,119 @@ lookup_hint (const char *what)
   return "check the value mapping";
 }
 
+/* References seen in records (countries, states, communication types): ConnectWise's own ids,
+ * so a value can be written back without a lookup request. */
+static void
+learn (LsnConnectwiseConnector *self,
+       const char              *what,
+       JsonObject              *ref,
+       const char              *communication_type)
+{
+  JsonNode *id_node = json_object_get_member (ref, "id");
+  g_autofree char *key = NULL;
+  GPtrArray *items;
+  JsonObject *copy;
+
+  if (id_node == NULL || !JSON_NODE_HOLDS_VALUE (id_node) || json_node_get_value_type (id_node) != G_TYPE_INT64)
+    return;
+  key = g_strdup_printf ("%s:%" G_GINT64_FORMAT, what, json_node_get_int (id_node));
+  if (g_hash_table_contains (self->learned_ids, key))
+    return;
+  g_hash_table_add (self->learned_ids, g_steal_pointer (&key));
+
+  items = g_hash_table_lookup (self->learned, what);
+  if (items == NULL)
+    {
+      items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+      g_hash_table_insert (self->learned, g_strdup (what), items);
+    }
+
+  copy = json_object_new ();
+  json_object_set_int_member (copy, "id", json_node_get_int (id_node));
+  if (raw_string (ref, "name"))
+    {
+      json_object_set_string_member (copy, "name", raw_string (ref, "name"));
+      json_object_set_string_member (copy, "description", raw_string (ref, "name"));
+    }
+  if (raw_string (ref, "identifier"))
+    json_object_set_string_member (copy, "identifier", raw_string (ref, "identifier"));
+  if (communication_type)
+    {
+      json_object_set_boolean_member (copy, "emailFlag", g_str_equal (communication_type, "Email"));
+      json_object_set_boolean_member (copy, "phoneFlag", g_str_equal (communication_type, "Phone"));
+    }
+  g_ptr_array_add (items, copy);
+}
+
+static JsonObject *
+member_object (JsonObject *obj,
+               const char *member)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, member) : NULL;
+
+  return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static void
+harvest (LsnConnectwiseConnector *self,
+         const char              *kind,
+         JsonObject              *raw)
+{
+  JsonObject *ref;
+  JsonNode *items;
+
+  if ((ref = member_object (raw, "country")) != NULL)
+    learn (self, LSN_CONNECTWISE_REF_COUNTRY, ref, NULL);
+  if ((ref = member_object (raw, "stateReference")) != NULL)
+    learn (self, LSN_CONNECTWISE_REF_STATE, ref, NULL);
+
+  items = json_object_get_member (raw, "communicationItems");
+  if (items != NULL && JSON_NODE_HOLDS_ARRAY (items))
+    {
+      JsonArray *array = json_node_get_array (items);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *node = json_array_get_element (array, i);
+          JsonObject *item = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+          const char *ct = item ? raw_string (item, "communicationType") : NULL;
+
+          if (item && ct && (ref = member_object (item, "type")) != NULL)
+            learn (self, LSN_CONNECTWISE_REF_COMMUNICATION_TYPE, ref, ct);
+        }
+    }
+}
+
+static gboolean
+looks_like_code (const char *value,
+                 gsize       max)
+{
+  gsize len = strlen (value);
+
+  if (len == 0 || len > max)
+    return FALSE;
+  for (const char *p = value; *p; p++)
+    if (!g_ascii_isupper (*p))
+      return FALSE;
+  return TRUE;
+}
+
+static JsonNode *
+ref_object_node (const char *key,
+                 gint64      id,
+                 const char *text)
+{
+  g_autoptr(JsonObject) ref = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  if (text)
+    json_object_set_string_member (ref, key, text);
+  else
+    json_object_set_int_member (ref, key, id);
+  json_node_set_object (node, ref);
+  return node;
+}
+
 static JsonNode *
 resolve_func (const char  *what,
               const char  *value,
@@ -711,10 +831,10 @@ resolve_func (const char  *what,
 {
   LsnConnectwiseConnector *self = user_data;
   g_autoptr(GPtrArray) items = NULL;
-  g_autoptr(JsonObject) ref = NULL;
-  JsonObject *item;
+  g_autoptr(GError) local_error = NULL;
+  GPtrArray *learned = g_hash_table_lookup (self->learned, what);
+  JsonObject *item = NULL;
   gint64 id;
-  JsonNode *node;
 
   if (lsn_connectwise_kind_info (what) == NULL)
     {
@@ -722,11 +842,29 @@ resolve_func (const char  *what,
       return NULL;
     }
 
-  items = cached_reference (self, what, self->cancellable, error);
-  if (items == NULL)
-    return NULL;
+  /* 1. what the server's own records already showed */
+  if (learned != NULL)
+    item = pick_reference (what, value, learned);
 
-  item = pick_reference (what, value, items);
+  /* 2. a code: the reference says {"identifier": ...} suffices on write */
+  if (item == NULL && g_str_equal (what, LSN_CONNECTWISE_REF_COUNTRY) && looks_like_code (value, 2))
+    return ref_object_node ("identifier", 0, value);
+  if (item == NULL && g_str_equal (what, LSN_CONNECTWISE_REF_STATE) && looks_like_code (value, 3))
+    return ref_object_node ("identifier", 0, value);
+
+  /* 3. the list itself */
+  if (item == NULL)
+    {
+      items = cached_reference (self, what, self->cancellable, &local_error);
+      if (items == NULL)
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                      "Could not look up the ConnectWise %s “%s”: ", what, value);
+          return NULL;
+        }
+      item = pick_reference (what, value, items);
+    }
+
   if (item == NULL || (id = json_object_get_int_member_with_default (item, "id", 0)) <= 0)
     {
       g_set_error (error, LSN_ERROR, LSN_ERROR_VALIDATION,
@@ -734,11 +872,7 @@ resolve_func (const char  *what,
       return NULL;
     }
 
-  ref = json_object_new ();
-  json_object_set_int_member (ref, "id", id);
-  node = json_node_new (JSON_NODE_OBJECT);
-  json_node_set_object (node, ref);
-  return node;
+  return ref_object_node ("id", id, NULL);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -845,6 +979,7 @@ deliver_raw (JsonObject *raw,
   ListClosure *closure = user_data;
   g_autoptr(LsnRecord) record = NULL;
 
+  harvest (closure->self, closure->kind, raw);
   record = lsn_connectwise_normalize (closure->kind, raw, &closure->ctx, error);
   if (record == NULL)
     return FALSE;
@@ -1228,6 +1363,7 @@ normalize_response (LsnConnectwiseConnector  *self,
   if (!read_context_prepare (self, kind, &ctx, cancellable, error))
     return NULL;
   ctx.parent_id = parent_id;
+  harvest (self, kind, json_node_get_object (root));
   return lsn_connectwise_normalize (kind, json_node_get_object (root), &ctx, error);
 }
 
@@ -1409,6 +1545,7 @@ update_record (LsnConnectwiseConnector      *self,
                        "ConnectWise's answer to %s is not a JSON object", get_summary);
           return NULL;
         }
+      harvest (self, info->kind, json_node_get_object (current));
       g_clear_pointer (&response, lsn_http_response_free);
     }
 
@@ -1536,28 +1673,39 @@ lsn_connectwise_connector_list_reference (LsnConnector  *connector,
   return g_steal_pointer (&records);
 }
 
-/* One record of @info's kind, for its custom fields; NULL (no error) when there is none. */
-static JsonObject *
-sample_record (LsnConnectwiseConnector      *self,
-               const LsnConnectwiseKindInfo *info,
-               GCancellable                 *cancellable,
-               GError                      **error)
+/* The newest records of @info's kind (of the newest parent for a child kind); an empty array
+ * when there are none. */
+static JsonArray *
+sample_page (LsnConnectwiseConnector      *self,
+             const LsnConnectwiseKindInfo *info,
+             guint                         size,
+             GCancellable                 *cancellable,
+             GError                      **error)
 {
-  LsnConnectwiseQuery query = { .page_size = 1, .order_by = "id desc" };
+  LsnConnectwiseQuery query = { .page_size = size, .order_by = "id desc" };
   g_autofree char *collection = NULL;
   g_autofree char *path = NULL;
   g_autoptr(JsonNode) root = NULL;
-  JsonArray *array;
   gint64 parent = 0;
 
   if (info->parent_kind != NULL)
     {
       const LsnConnectwiseKindInfo *parent_info = lsn_connectwise_kind_info (info->parent_kind);
-      g_autoptr(JsonObject) parent_raw = sample_record (self, parent_info, cancellable, error);
+      g_autoptr(JsonArray) parents = sample_page (self, parent_info, 1, cancellable, error);
+      JsonNode *first;
 
-      if (parent_raw == NULL)
+      if (parents == NULL)
         return NULL;
-      parent = json_object_get_int_member_with_default (parent_raw, "id", 0);
+      if (json_array_get_length (parents) == 0)
+        return json_array_new ();
+      first = json_array_get_element (parents, 0);
+      if (!JSON_NODE_HOLDS_OBJECT (first)
+          || (parent = json_object_get_int_member_with_default (json_node_get_object (first), "id", 0)) <= 0)
+        {
+          g_set_error (error, LSN_ERROR, LSN_ERROR_MALFORMED,
+                       "ConnectWise sent a %s without a numeric id", parent_info->kind);
+          return NULL;
+        }
     }
 
   collection = collection_path (info, parent);
@@ -1571,10 +1719,7 @@ sample_record (LsnConnectwiseConnector      *self,
                    "ConnectWise's answer to GET %s is not a JSON array", collection);
       return NULL;
     }
-  array = json_node_get_array (root);
-  if (json_array_get_length (array) == 0 || !JSON_NODE_HOLDS_OBJECT (json_array_get_element (array, 0)))
-    return NULL;
-  return json_object_ref (json_array_get_object_element (array, 0));
+  return json_array_ref (json_node_get_array (root));
 }
 
 static GPtrArray *
@@ -1588,6 +1733,9 @@ lsn_connectwise_connector_list_fields (LsnConnector  *connector,
   g_autoptr(GPtrArray) fields = NULL;
   g_autoptr(GPtrArray) custom = NULL;
   g_autoptr(JsonObject) sample = NULL;
+  g_autoptr(JsonArray) page = NULL;
+  g_autoptr(JsonArray) all_custom = NULL;
+  g_autoptr(GHashTable) seen = NULL;
   g_autoptr(GError) local_error = NULL;
 
   if (info == NULL)
@@ -1604,14 +1752,43 @@ lsn_connectwise_connector_list_fields (LsnConnector  *connector,
 
   fields = lsn_connectwise_static_fields (info->kind);
 
-  /* Custom fields come with every record of a screen: read one. */
-  sample = sample_record (self, info, cancellable, &local_error);
-  if (local_error != NULL)
+  /* Custom fields come with the records of a screen (a real server lists every one of them on
+   * each record, null where unset): read a page and take them all. */
+  page = sample_page (self, info, CUSTOM_FIELD_SAMPLE, cancellable, &local_error);
+  if (page == NULL)
     {
       g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
                                   "Could not read the custom fields of ConnectWise %s: ", plural (info->kind));
       return NULL;
     }
+
+  sample = json_object_new ();
+  all_custom = json_array_new ();
+  seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < json_array_get_length (page); i++)
+    {
+      JsonNode *node = json_array_get_element (page, i);
+      JsonNode *cfs = JSON_NODE_HOLDS_OBJECT (node)
+                      ? json_object_get_member (json_node_get_object (node), "customFields") : NULL;
+
+      if (cfs == NULL || !JSON_NODE_HOLDS_ARRAY (cfs))
+        continue;
+      for (guint j = 0; j < json_array_get_length (json_node_get_array (cfs)); j++)
+        {
+          JsonNode *cf = json_array_get_element (json_node_get_array (cfs), j);
+          JsonNode *id = JSON_NODE_HOLDS_OBJECT (cf) ? json_object_get_member (json_node_get_object (cf), "id") : NULL;
+          g_autofree char *key = NULL;
+
+          if (id == NULL || !JSON_NODE_HOLDS_VALUE (id) || json_node_get_value_type (id) != G_TYPE_INT64)
+            continue;
+          key = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (id));
+          if (g_hash_table_contains (seen, key))
+            continue;
+          g_hash_table_add (seen, g_steal_pointer (&key));
+          json_array_add_element (all_custom, json_node_copy (cf));
+        }
+    }
+  json_object_set_array_member (sample, "customFields", g_steal_pointer (&all_custom));
 
   custom = lsn_connectwise_custom_fields (info->kind, sample);
   for (guint i = 0; i < custom->len; i++)
@@ -1709,16 +1886,16 @@ kind_check (LsnConnectwiseConnector      *self,
   if (info->parent_kind != NULL)
     {
       const LsnConnectwiseKindInfo *parent_info = lsn_connectwise_kind_info (info->parent_kind);
-      g_autoptr(JsonObject) parent_raw = sample_record (self, parent_info, cancellable, &error);
+      g_autoptr(JsonArray) parents = sample_page (self, parent_info, 1, cancellable, &error);
 
-      if (parent_raw == NULL && error == NULL)
+      if (parents != NULL && json_array_get_length (parents) == 0)
         {
           message = g_strdup_printf ("There are no %s to read %s from; reading them could not be tried",
                                      plural (parent_info->kind), plural (info->kind));
           return lsn_check_new (name, TRUE, message, NULL);
         }
-      if (parent_raw != NULL)
-        parent = json_object_get_int_member_with_default (parent_raw, "id", 0);
+      if (parents != NULL && JSON_NODE_HOLDS_OBJECT (json_array_get_element (parents, 0)))
+        parent = json_object_get_int_member_with_default (json_array_get_object_element (parents, 0), "id", 0);
     }
 
   if (error == NULL)
@@ -1798,6 +1975,12 @@ lsn_connectwise_connector_test_connection (LsnConnector        *connector,
 
   /* Authenticated */
   system_info = api_get_json (self, "/system/info", NULL, NULL, cancellable, &error);
+  if (system_info == NULL && g_error_matches (error, LSN_ERROR, LSN_ERROR_NOT_FOUND))
+    {
+      /* A server without /system/info: any call that needs the keys tells as much. */
+      g_clear_error (&error);
+      system_info = api_get_json (self, "/company/companies/count", NULL, NULL, cancellable, &error);
+    }
   authenticated = system_info != NULL || g_error_matches (error, LSN_ERROR, LSN_ERROR_PERMISSION);
   if (system_info != NULL)
     {
@@ -1897,6 +2080,8 @@ lsn_connectwise_connector_init (LsnConnectwiseConnector *self)
   self->page_size = LSN_CONNECTWISE_MAX_PAGE_SIZE;
   self->ref_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   self->inactive_status_ids = g_hash_table_new (g_direct_hash, g_direct_equal);
+  self->learned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  self->learned_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /* ---------------------------------------------------------------------------------------------

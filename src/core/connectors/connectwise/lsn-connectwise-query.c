@@ -419,14 +419,12 @@ lsn_connectwise_parse_id (const char *text,
 }
 
 static void
-append_quoted (GString    *out,
-               const char *text)
+append_text (GString    *out,
+             const char *text)
 {
   g_autofree char *valid = g_utf8_make_valid (text, -1);
 
-  g_string_append (out, "“");
   g_string_append (out, g_strstrip (valid));
-  g_string_append (out, "”");
 }
 
 static const char *
@@ -448,7 +446,8 @@ member_string (JsonObject *obj,
  * Turns ConnectWise's error body (`{"code", "message", "errors": [{code, message, resource,
  * field}]}`, the 429 form with `error` instead of `code`, or plain text such as "Cannot route.
  * Codebase/company is invalid") into one line that quotes the server's message and every field
- * it names.
+ * it names: `company object is invalid (InvalidObject); field identifier: The identifier is in
+ * use (ObjectExists)`. The HTTP client puts it in quotes after the request and the status.
  *
  * Returns: (transfer full) (nullable): the message, or %NULL when the body says nothing
  */
@@ -479,7 +478,7 @@ lsn_connectwise_error_message (const char *body,
         message = member_string (obj, "Message");
 
       if (message != NULL)
-        append_quoted (out, message);
+        append_text (out, message);
       if (code != NULL)
         g_string_append_printf (out, "%s(%s)", out->len ? " " : "", code);
 
@@ -502,9 +501,9 @@ lsn_connectwise_error_message (const char *body,
 
               g_string_append (out, out->len ? "; " : "");
               if (field != NULL && *field != '\0')
-                g_string_append_printf (out, "field “%s”: ", field);
+                g_string_append_printf (out, "field %s: ", field);
               if (emsg != NULL)
-                append_quoted (out, emsg);
+                append_text (out, emsg);
               if (ecode != NULL)
                 g_string_append_printf (out, " (%s)", ecode);
             }
@@ -523,10 +522,10 @@ lsn_connectwise_error_message (const char *body,
     {
       char *end = g_utf8_offset_to_pointer (text, 300);
       *end = '\0';
-      append_quoted (out, text);
+      append_text (out, text);
       g_string_append (out, "…");
     }
   else
-    append_quoted (out, text);
+    append_text (out, text);
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
