@@ -1203,6 +1203,39 @@ convert_value (const char                        *kind,
   return NULL;
 }
 
+/* json_node_copy() shares objects and arrays; records taken from @current are changed, so they
+ * are copied all the way down. */
+static JsonNode *
+deep_copy (JsonNode *node)
+{
+  JsonNode *copy;
+
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *src = json_node_get_object (node);
+      g_autoptr(JsonObject) dst = json_object_new ();
+      g_autoptr(GList) members = json_object_get_members (src);
+
+      for (GList *l = members; l; l = l->next)
+        json_object_set_member (dst, l->data, deep_copy (json_object_get_member (src, l->data)));
+      copy = json_node_new (JSON_NODE_OBJECT);
+      json_node_set_object (copy, dst);
+      return copy;
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *src = json_node_get_array (node);
+      g_autoptr(JsonArray) dst = json_array_new ();
+
+      for (guint i = 0; i < json_array_get_length (src); i++)
+        json_array_add_element (dst, deep_copy (json_array_get_element (src, i)));
+      copy = json_node_new (JSON_NODE_ARRAY);
+      json_node_set_array (copy, dst);
+      return copy;
+    }
+  return json_node_copy (node);
+}
+
 /* Builds the new communicationItems array from @current (nullable) and the changed canonical
  * email/phone/mobile values in @changes. */
 static JsonArray *
@@ -1215,7 +1248,7 @@ build_communication_items (JsonArray                         *current,
   g_autoptr(JsonArray) items = json_array_new ();
 
   for (guint i = 0; current && i < json_array_get_length (current); i++)
-    json_array_add_element (items, json_node_copy (json_array_get_element (current, i)));
+    json_array_add_element (items, deep_copy (json_array_get_element (current, i)));
 
   for (guint n = 0; n < G_N_ELEMENTS (names); n++)
     {
@@ -1285,7 +1318,7 @@ build_custom_fields (JsonArray  *current,
   for (guint i = 0; current && i < json_array_get_length (current); i++)
     {
       JsonNode *node = json_array_get_element (current, i);
-      JsonNode *copy = json_node_copy (node);
+      JsonNode *copy = deep_copy (node);
       g_autofree char *id_text = NULL;
       gint64 id;
 
