@@ -79,7 +79,7 @@ lsn_profile_import (LsnStore    *store,
   g_autoptr(LsnProfile) existing = NULL;
   g_autofree char *settings = NULL;
   JsonObject *root;
-  const char *name;
+  g_autofree char *name = NULL;
 
   if (!json_parser_load_from_data (parser, json, -1, &local_error))
     {
@@ -95,9 +95,12 @@ lsn_profile_import (LsnStore    *store,
     }
   root = json_node_get_object (json_parser_get_root (parser));
 
-  name = json_object_get_string_member_with_default (root, "name", NULL);
+  name = g_strdup (json_object_get_string_member_with_default (root, "name", NULL));
   if (name == NULL || *name == '\0')
-    name = fallback_name;
+    {
+      g_free (name);
+      name = g_strdup (fallback_name);
+    }
   if (name == NULL || *name == '\0')
     {
       g_set_error_literal (error, LSN_ERROR, LSN_ERROR_INVALID_ARGUMENT,
@@ -131,13 +134,17 @@ lsn_profile_import (LsnStore    *store,
 
   /* check everything but the secrets first, so a bad file stores nothing anywhere */
   {
-    g_autoptr(JsonNode) probe_node = json_node_alloc ();
-    g_autoptr(JsonNode) probe = NULL;
+    /* a deep copy: json_node_copy() would share the object */
+    g_autoptr(JsonNode) whole = json_node_alloc ();
+    g_autoptr(JsonParser) copy = json_parser_new ();
+    g_autofree char *text = NULL;
     JsonObject *p;
 
-    json_node_init_object (probe_node, root);
-    probe = json_node_copy (probe_node);
-    p = json_node_get_object (probe);
+    json_node_init_object (whole, root);
+    text = json_to_string (whole, FALSE);
+    if (!json_parser_load_from_data (copy, text, -1, error))
+      return NULL;
+    p = json_node_get_object (json_parser_get_root (copy));
     for (guint s = 0; s < 2; s++)
       {
         JsonNode *side = json_object_get_member (p, s == 0 ? "left" : "right");
@@ -146,7 +153,10 @@ lsn_profile_import (LsnStore    *store,
             const char *key = lsn_connector_secret_key (
               json_object_get_string_member_with_default (json_node_get_object (side),
                                                           "connector", NULL));
-            if (key)
+            JsonNode *secret = key ? json_object_get_member (json_node_get_object (side), key)
+                                   : NULL;
+            /* an inline secret is moved to the keyring below: check the rest first */
+            if (secret && JSON_NODE_HOLDS_VALUE (secret))
               json_object_remove_member (json_node_get_object (side), key);
           }
       }

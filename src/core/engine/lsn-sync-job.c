@@ -71,6 +71,7 @@ struct _LsnSyncJob
   GHashTable          *links;        /* kind → GPtrArray of LsnLink (after each apply) */
   GHashTable          *xlate[2];     /* "kind\nid" on side s → id on the other side */
   char                *last_request[2];
+  GHashTable          *writes_reference[2]; /* kind → GINT_TO_POINTER (1 no, 2 yes) */
   guint64              requests_at_start[2];
   GCancellable        *cancellable;
 
@@ -131,6 +132,7 @@ lsn_sync_job_finalize (GObject *object)
       g_clear_pointer (&self->fresh[s], g_hash_table_unref);
       g_clear_pointer (&self->complete[s], g_hash_table_unref);
       g_clear_pointer (&self->xlate[s], g_hash_table_unref);
+      g_clear_pointer (&self->writes_reference[s], g_hash_table_unref);
       g_free (self->last_request[s]);
     }
   g_clear_pointer (&self->links, g_hash_table_unref);
@@ -167,6 +169,7 @@ lsn_sync_job_init (LsnSyncJob *self)
                                               (GDestroyNotify) g_hash_table_unref);
       self->complete[s] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       self->xlate[s] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      self->writes_reference[s] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
     }
   self->links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) g_ptr_array_unref);
@@ -850,6 +853,15 @@ typedef struct
 } LocalData;
 
 static gboolean
+is_fresh (LsnSyncJob    *self,
+          LsnPlanAction *a)
+{
+  GHashTable *fresh = g_hash_table_lookup (self->fresh[a->source_side], a->kind);
+
+  return fresh == NULL || a->source_id == NULL || g_hash_table_contains (fresh, a->source_id);
+}
+
+static gboolean
 apply_local_op (LsnSyncJob  *self,
                 sqlite3     *db,
                 gpointer     data,
@@ -917,7 +929,19 @@ apply_local_op (LsnSyncJob  *self,
           break;
 
         case LSN_ACTION_SKIP:
-          if (g_strcmp0 (a->reason, "echo") == 0)
+        case LSN_ACTION_HOLD:
+          if (g_strcmp0 (a->reason, "echo") != 0 && !is_fresh (self, a))
+            {
+              /* told already when the record first came in, or last changed */
+              self->counts.skipped++;
+              break;
+            }
+          if (a->type == LSN_ACTION_HOLD)
+            {
+              self->counts.skipped++;
+              e = event_for (self, a, "hold", "held");
+            }
+          else if (g_strcmp0 (a->reason, "echo") == 0)
             {
               self->counts.echoes++;
               e = event_for (self, a, "skip", "echo");
@@ -929,11 +953,6 @@ apply_local_op (LsnSyncJob  *self,
               self->counts.skipped++;
               e = event_for (self, a, "skip", a->reason);
             }
-          break;
-
-        case LSN_ACTION_HOLD:
-          self->counts.skipped++;
-          e = event_for (self, a, "hold", "held");
           break;
 
         case LSN_ACTION_DELETED:
@@ -1168,6 +1187,31 @@ resolve_refs (LsnSyncJob     *self,
   return TRUE;
 }
 
+/* Whether the target side has a field that can hold the other side's id for @kind: asked once
+ * per kind and run, from the connector's field catalogue. */
+static gboolean
+writes_reference (LsnSyncJob *self,
+                  LsnSide     side,
+                  const char *kind)
+{
+  gpointer known = g_hash_table_lookup (self->writes_reference[side], kind);
+  g_autoptr(GPtrArray) fields = NULL;
+  gboolean yes = FALSE;
+
+  if (known != NULL)
+    return GPOINTER_TO_INT (known) == 2;
+
+  fields = lsn_connector_list_fields (self->conn[side], kind, self->cancellable, NULL);
+  for (guint i = 0; fields && i < fields->len; i++)
+    {
+      LsnFieldInfo *f = g_ptr_array_index (fields, i);
+      if (g_strcmp0 (f->canonical, "reference") == 0 && !f->custom)
+        yes = TRUE;
+    }
+  g_hash_table_insert (self->writes_reference[side], g_strdup (kind), GINT_TO_POINTER (yes ? 2 : 1));
+  return yes;
+}
+
 static gboolean
 send_one (LsnSyncJob  *self,
           Pending     *p,
@@ -1192,6 +1236,10 @@ send_one (LsnSyncJob  *self,
 
   if (resolve_refs (self, a, &fields, &failure))
     {
+      if (json_object_has_member (fields, "reference")
+          && !writes_reference (self, a->target_side, a->kind))
+        json_object_remove_member (fields, "reference");
+
       switch (a->type)
         {
         case LSN_ACTION_CREATE:
@@ -1404,6 +1452,7 @@ plan_and_apply_kind (LsnSyncJob     *self,
   in.translate_data = self;
   in.now_usec = g_get_real_time ();
   in.confirmed = self->confirmed;
+  in.defer_references = self->dry_run;
 
   kp = lsn_planner_plan_kind (&in, self->plan);
 
