@@ -89,6 +89,7 @@ main (int   argc,
       g_autoptr(GError) error = NULL;
       LsnHttpClient *http = lsn_connector_get_http (connector);
       LsnHttpStats stats;
+      LsnListOptions all = { .include_inactive = TRUE };
       guint64 records = 0;
       guint64 setup;
       guint64 minimum = (guint64) ceil ((double) n / page_sizes[i]);
@@ -108,7 +109,7 @@ main (int   argc,
       records = 0;
 
       start = g_get_monotonic_time ();
-      if (!lsn_connector_list (connector, "client", NULL, count_record, &records, NULL, &error))
+      if (!lsn_connector_list (connector, "client", &all, count_record, &records, NULL, &error))
         g_error ("list: %s", error->message);
       seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
       lsn_http_client_get_stats (http, &stats);
