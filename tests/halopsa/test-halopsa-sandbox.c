@@ -342,6 +342,59 @@ test_token_expiry_mid_list (void)
   g_assert_cmpuint (lsn_halopsa_connector_get_token_count (LSN_HALOPSA_CONNECTOR (connector)), >=, 2);
 }
 
+typedef struct
+{
+  LsnSandbox        *sandbox;
+  LsnSandboxOptions  options;
+  guint              seen;
+} Restart;
+
+static gboolean
+restart_mid_list (LsnRecord *record,
+                  gpointer   user_data)
+{
+  Restart *r = user_data;
+
+  /* In the middle of page 2: a new server on the same port, which knows none of the old
+   * tokens. The next page is answered 401 until the connector fetches a new token. */
+  if (++r->seen == 15)
+    {
+      lsn_sandbox_stop (r->sandbox);
+      g_object_unref (r->sandbox);
+      r->sandbox = lsn_test_start_sandbox (&r->options);
+    }
+  return TRUE;
+}
+
+static void
+test_token_rejected_mid_list (void)
+{
+  Restart r = { 0 };
+  g_autoptr(LsnConnector) connector = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GUri) uri = NULL;
+  LsnListOptions options = { .include_inactive = TRUE };
+  LsnHttpStats stats;
+
+  r.sandbox = start_sandbox (40, 0, 0, 0, 0);
+  uri = g_uri_parse (lsn_sandbox_get_halo_url (r.sandbox), G_URI_FLAGS_NONE, NULL);
+  lsn_sandbox_options_init (&r.options);
+  r.options.seed = 42;
+  r.options.halo_clients = 40;
+  r.options.cw_clients = 0;
+  r.options.halo_port = g_uri_get_port (uri);
+
+  connector = connect_to (r.sandbox, "{\"page_size\": 10}");
+  g_assert_true (lsn_connector_list (connector, "client", &options, restart_mid_list, &r, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (r.seen, ==, 40);
+  g_assert_cmpuint (lsn_halopsa_connector_get_token_count (LSN_HALOPSA_CONNECTOR (connector)), ==, 2);
+  lsn_http_client_get_stats (lsn_connector_get_http (connector), &stats);
+  g_assert_cmpuint (stats.retries, >=, 1);
+
+  g_object_unref (r.sandbox);
+}
+
 static void
 test_429_storm (void)
 {
@@ -672,6 +725,7 @@ main (int   argc,
   g_test_add_func ("/halopsa/list-fields", test_list_fields);
   g_test_add_func ("/halopsa/crud", test_crud);
   g_test_add_func ("/halopsa/token-expiry-mid-list", test_token_expiry_mid_list);
+  g_test_add_func ("/halopsa/token-rejected-mid-list", test_token_rejected_mid_list);
   g_test_add_func ("/halopsa/429-storm", test_429_storm);
   g_test_add_func ("/halopsa/faults", test_faults);
   g_test_add_func ("/halopsa/400-styles", test_400_styles);
