@@ -86,6 +86,17 @@ test_connection_ok (void)
     }
   g_assert_cmpstr (((LsnCheck *) g_ptr_array_index (checks, 0))->name, ==, "Reachable");
   g_assert_cmpstr (((LsnCheck *) g_ptr_array_index (checks, 2))->name, ==, "Read clients");
+
+  /* Without the authorisation server URL, it is read from GET /api/AuthInfo. */
+  {
+    g_autoptr(LsnConnector) discovering = connect_to (sandbox, "{\"auth_url\": \"\"}");
+    g_autoptr(GError) error = NULL;
+    LsnListOptions one = { .page_size = 1 };
+    g_autoptr(GPtrArray) records = lsn_connector_list_all (discovering, "tax", &one, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (records->len, >, 0);
+  }
 }
 
 static void
@@ -163,6 +174,22 @@ test_list_every_kind (void)
     g_assert_cmpstr (lsn_record_get_name (one), ==, lsn_record_get_name (first));
   }
 
+  /* Incremental: Halo has no modified-since filter, so the full list is read and filtered. */
+  {
+    LsnListOptions since = { .include_inactive = TRUE };
+    gint64 newest = 0;
+
+    for (guint j = 0; j < clients->len; j++)
+      newest = MAX (newest, lsn_record_get_modified (g_ptr_array_index (clients, j)));
+    g_assert_cmpint (newest, >, 0);
+    since.since_usec = newest;
+    g_assert_cmpuint (count_records (connector, "client", &since, &error), >=, 1);
+    g_assert_cmpuint (count_records (connector, "client", &since, &error), <, 120);
+    since.since_usec = newest + 1;
+    g_assert_cmpuint (count_records (connector, "client", &since, &error), ==, 0);
+    g_assert_no_error (error);
+  }
+
   g_assert_cmpuint (count_records (connector, "nonsense", NULL, &error), ==, 0);
   g_assert_error (error, LSN_ERROR, LSN_ERROR_INVALID_ARGUMENT);
 }
@@ -220,6 +247,11 @@ test_crud (void)
     g_autofree char *c_contact = NULL;
     g_autofree char *c_licence = g_strdup_printf ("{\"name\":\"Liaison test licence\",\"client_id\":\"%s\","
                                                   "\"quantity\":5,\"price\":3.5}", client_id);
+    g_autofree char *c_opportunity = g_strdup_printf ("{\"title\":\"Liaison deal\",\"client_id\":\"%s\","
+                                                      "\"value\":1000}", client_id);
+    g_autofree char *c_quote = g_strdup_printf ("{\"title\":\"Liaison quote\",\"client_id\":\"%s\","
+                                                "\"lines\":[{\"name\":\"Widget\",\"quantity\":2,\"price\":10}]}",
+                                                client_id);
     g_autoptr(LsnRecord) site = NULL;
     Crud cases[] = {
       { "client", "{\"name\":\"Liaison test client\",\"reference\":\"CW-1\",\"website\":\"https://x.example\"}",
@@ -229,6 +261,8 @@ test_crud (void)
       { "product", "{\"name\":\"Liaison widget\",\"price\":12.5,\"cost\":7,\"reference\":\"SKU-1\"}",
         "{\"price\":13.0}", "price" },
       { "licence", c_licence, "{\"quantity\":7}", "quantity" },
+      { "opportunity", c_opportunity, "{\"value\":2500}", "value" },
+      { "quote", c_quote, "{\"title\":\"Liaison quote v2\"}", "title" },
     };
 
     /* A site for the contact. */
@@ -271,6 +305,18 @@ test_crud (void)
         read = lsn_connector_get (connector, cases[i].kind, id, NULL, &error);
         g_assert_no_error (error);
         g_assert_cmpstr (lsn_record_get_hash (read), !=, "");
+        if (g_str_equal (cases[i].kind, "quote"))
+          {
+            JsonNode *lines = json_object_get_member (lsn_record_get_fields (read), "lines");
+            JsonObject *line;
+
+            g_assert_nonnull (lines);
+            g_assert_cmpuint (json_array_get_length (json_node_get_array (lines)), ==, 1);
+            line = json_array_get_object_element (json_node_get_array (lines), 0);
+            g_assert_cmpstr (json_object_get_string_member (line, "name"), ==, "Widget");
+            g_assert_cmpfloat (json_node_get_double (json_object_get_member (line, "quantity")), ==, 2);
+            g_assert_cmpfloat (json_node_get_double (json_object_get_member (line, "price")), ==, 10);
+          }
 
         updated = lsn_connector_update (connector, cases[i].kind, id, update, NULL, &error);
         g_assert_no_error (error);
