@@ -71,7 +71,7 @@ struct _LsnSyncJob
   GHashTable          *links;        /* kind → GPtrArray of LsnLink (after each apply) */
   GHashTable          *xlate[2];     /* "kind\nid" on side s → id on the other side */
   char                *last_request[2];
-  GHashTable          *writes_reference[2]; /* kind → GINT_TO_POINTER (1 no, 2 yes) */
+  GHashTable          *catalogue[2];  /* kind → GPtrArray of LsnFieldInfo, or a NULL value */
   guint64              requests_at_start[2];
   GCancellable        *cancellable;
 
@@ -132,7 +132,7 @@ lsn_sync_job_finalize (GObject *object)
       g_clear_pointer (&self->fresh[s], g_hash_table_unref);
       g_clear_pointer (&self->complete[s], g_hash_table_unref);
       g_clear_pointer (&self->xlate[s], g_hash_table_unref);
-      g_clear_pointer (&self->writes_reference[s], g_hash_table_unref);
+      g_clear_pointer (&self->catalogue[s], g_hash_table_unref);
       g_free (self->last_request[s]);
     }
   g_clear_pointer (&self->links, g_hash_table_unref);
@@ -169,7 +169,8 @@ lsn_sync_job_init (LsnSyncJob *self)
                                               (GDestroyNotify) g_hash_table_unref);
       self->complete[s] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       self->xlate[s] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-      self->writes_reference[s] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      self->catalogue[s] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                  (GDestroyNotify) g_ptr_array_unref);
     }
   self->links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) g_ptr_array_unref);
@@ -1187,29 +1188,70 @@ resolve_refs (LsnSyncJob     *self,
   return TRUE;
 }
 
-/* Whether the target side has a field that can hold the other side's id for @kind: asked once
- * per kind and run, from the connector's field catalogue. */
+/* The connector's field catalogue of @kind, asked once per run; %NULL when it cannot say. */
+static GPtrArray *
+catalogue (LsnSyncJob *self,
+           LsnSide     side,
+           const char *kind)
+{
+  GPtrArray *fields;
+  g_autoptr(GError) error = NULL;
+
+  if (g_hash_table_lookup_extended (self->catalogue[side], kind, NULL, (gpointer *) &fields))
+    return fields;
+
+  fields = lsn_connector_list_fields (self->conn[side], kind, self->cancellable, &error);
+  if (fields == NULL)
+    g_message ("The %s side cannot list the fields of %ss: %s", lsn_side_to_string (side), kind,
+               error->message);
+  g_hash_table_insert (self->catalogue[side], g_strdup (kind), fields);
+  return fields;
+}
+
+static gboolean
+has_canonical (GPtrArray  *fields,
+               const char *canonical)
+{
+  for (guint i = 0; fields && i < fields->len; i++)
+    {
+      LsnFieldInfo *f = g_ptr_array_index (fields, i);
+      if (g_strcmp0 (f->canonical, canonical) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether the target side has a field that can hold the other side's id for @kind. */
 static gboolean
 writes_reference (LsnSyncJob *self,
                   LsnSide     side,
                   const char *kind)
 {
-  gpointer known = g_hash_table_lookup (self->writes_reference[side], kind);
-  g_autoptr(GPtrArray) fields = NULL;
-  gboolean yes = FALSE;
+  return has_canonical (catalogue (self, side, kind), "reference");
+}
 
-  if (known != NULL)
-    return GPOINTER_TO_INT (known) == 2;
+/* Default mappings cover only the canonical fields both systems have: HaloPSA keeps a client's
+ * phone and address on its sites, ConnectWise on the company. A profile that lists its fields
+ * gets exactly those. */
+static void
+narrow_default_fields (LsnSyncJob    *self,
+                       LsnKindConfig *kc)
+{
+  GPtrArray *left, *right;
 
-  fields = lsn_connector_list_fields (self->conn[side], kind, self->cancellable, NULL);
-  for (guint i = 0; fields && i < fields->len; i++)
+  if (!kc->fields_default)
+    return;
+  left = catalogue (self, LSN_SIDE_LEFT, kc->kind);
+  right = catalogue (self, LSN_SIDE_RIGHT, kc->kind);
+  if (left == NULL || right == NULL)
+    return;
+
+  for (guint i = kc->fields->len; i > 0; i--)
     {
-      LsnFieldInfo *f = g_ptr_array_index (fields, i);
-      if (g_strcmp0 (f->canonical, "reference") == 0 && !f->custom)
-        yes = TRUE;
+      LsnFieldMap *map = g_ptr_array_index (kc->fields, i - 1);
+      if (!has_canonical (left, map->left) || !has_canonical (right, map->right))
+        g_ptr_array_remove_index (kc->fields, i - 1);
     }
-  g_hash_table_insert (self->writes_reference[side], g_strdup (kind), GINT_TO_POINTER (yes ? 2 : 1));
-  return yes;
 }
 
 static gboolean
@@ -1586,6 +1628,9 @@ run_inner (LsnSyncJob  *self,
 
   if (!ensure_connectors (self, error))
     return FALSE;
+
+  for (guint i = 0; i < kinds->len; i++)
+    narrow_default_fields (self, g_ptr_array_index (kinds, i));
 
   self->plan = lsn_plan_new ();
 
