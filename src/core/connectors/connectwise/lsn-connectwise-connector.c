@@ -535,9 +535,12 @@ collect_raw (JsonObject *raw,
   return TRUE;
 }
 
+/* @count_first: whether to check the list against /count; lookups for writing skip it (a
+ * reference list fits in one page, and a short page with no next link is the whole list). */
 static GPtrArray *
 fetch_reference (LsnConnectwiseConnector  *self,
                  const char               *kind,
+                 gboolean                  count_first,
                  GCancellable             *cancellable,
                  GError                  **error)
 {
@@ -545,7 +548,7 @@ fetch_reference (LsnConnectwiseConnector  *self,
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   ListRequest req = {
     .collection = info->path,
-    .count_first = TRUE,
+    .count_first = count_first,
     .what = kind,
   };
 
@@ -582,7 +585,7 @@ cached_reference (LsnConnectwiseConnector  *self,
 
   if (items != NULL)
     return g_ptr_array_ref (items);
-  return fetch_reference (self, kind, cancellable, error);
+  return fetch_reference (self, kind, FALSE, cancellable, error);
 }
 
 static const char *
@@ -1698,7 +1701,7 @@ lsn_connectwise_connector_list_reference (LsnConnector  *connector,
     }
 
   self->cancellable = cancellable;
-  raws = fetch_reference (self, info->kind, cancellable, error);
+  raws = fetch_reference (self, info->kind, TRUE, cancellable, error);
   self->cancellable = NULL;
   if (raws == NULL)
     {
