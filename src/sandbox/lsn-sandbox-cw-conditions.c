@@ -878,28 +878,6 @@ bind_walk (LsnCwCondition      *node,
   g_free (node->lookup);
   node->lookup = canonical ? g_steal_pointer (&canonical) : g_strdup (node->path);
 
-  for (guint i = 0; i < node->values->len; i++)
-    {
-      const Value *value = &g_array_index (node->values, Value, i);
-
-      if (value->kind == VALUE_NULL && node->op != OP_EQ && node->op != OP_NE)
-        {
-          g_set_error (error, LSN_CW_QUERY_ERROR, LSN_CW_QUERY_ERROR_TYPE,
-                       "null can only be compared with = or != ('%s' at position %u)",
-                       node->path, node->pos);
-          return FALSE;
-        }
-      if (!value_fits (node->type, value->kind))
-        {
-          g_set_error (error, LSN_CW_QUERY_ERROR, LSN_CW_QUERY_ERROR_TYPE,
-                       "'%s' at position %u is %s; the value does not fit it%s",
-                       node->path, node->pos, type_name (node->type),
-                       node->type == LSN_CW_FIELD_DATETIME ? " (write dates as [2024-01-31T00:00:00Z])"
-                       : node->type == LSN_CW_FIELD_STRING ? " (write strings in double quotes)" : "");
-          return FALSE;
-        }
-    }
-
   switch (node->op)
     {
     case OP_CONTAINS:
@@ -929,6 +907,28 @@ bind_walk (LsnCwCondition      *node,
     case OP_IN:
     default:
       break;
+    }
+
+  for (guint i = 0; i < node->values->len; i++)
+    {
+      const Value *value = &g_array_index (node->values, Value, i);
+
+      if (value->kind == VALUE_NULL && node->op != OP_EQ && node->op != OP_NE)
+        {
+          g_set_error (error, LSN_CW_QUERY_ERROR, LSN_CW_QUERY_ERROR_TYPE,
+                       "null can only be compared with = or != ('%s' at position %u)",
+                       node->path, node->pos);
+          return FALSE;
+        }
+      if (!value_fits (node->type, value->kind))
+        {
+          g_set_error (error, LSN_CW_QUERY_ERROR, LSN_CW_QUERY_ERROR_TYPE,
+                       "'%s' at position %u is %s; the value does not fit it%s",
+                       node->path, node->pos, type_name (node->type),
+                       node->type == LSN_CW_FIELD_DATETIME ? " (write dates as [2024-01-31T00:00:00Z])"
+                       : node->type == LSN_CW_FIELD_STRING ? " (write strings in double quotes)" : "");
+          return FALSE;
+        }
     }
 
   return TRUE;

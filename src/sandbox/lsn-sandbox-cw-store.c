@@ -1813,7 +1813,6 @@ page_url (const LsnCwRequest *request,
   g_autoptr(GString) url = g_string_new (NULL);
   g_autoptr(GPtrArray) keys = g_ptr_array_new ();
   gboolean first = TRUE;
-  gboolean replaced = FALSE;
 
   g_string_append_printf (url, "%s/%s", request->base_url, list_path);
 
@@ -1833,22 +1832,16 @@ page_url (const LsnCwRequest *request,
       const char *key = *(const char **) &keys->pdata[i];
       g_autofree char *escaped_value = NULL;
 
-      if (drop_key && g_str_equal (key, drop_key))
+      if ((drop_key && g_str_equal (key, drop_key)) || g_str_equal (key, replace_key))
         continue;
       g_string_append_c (url, first ? '?' : '&');
       first = FALSE;
-      if (g_str_equal (key, replace_key))
-        {
-          g_string_append_printf (url, "%s=%" G_GINT64_FORMAT, key, replace_value);
-          replaced = TRUE;
-          continue;
-        }
       escaped_value = g_uri_escape_string (g_hash_table_lookup (request->query, key), NULL, FALSE);
       g_string_append_printf (url, "%s=%s", key, escaped_value);
     }
 
-  if (!replaced)
-    g_string_append_printf (url, "%c%s=%" G_GINT64_FORMAT, first ? '?' : '&', replace_key, replace_value);
+  /* The page (or pageId) comes last, as in the Developer Guide's example. */
+  g_string_append_printf (url, "%c%s=%" G_GINT64_FORMAT, first ? '?' : '&', replace_key, replace_value);
 
   return g_string_free (g_steal_pointer (&url), FALSE);
 }
