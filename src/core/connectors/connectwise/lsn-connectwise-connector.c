@@ -29,6 +29,8 @@
 #define MAX_PAGES 100000
 /* How many records list_fields reads to find the custom fields. */
 #define CUSTOM_FIELD_SAMPLE 25
+/* How often a GET whose reply is not JSON is sent before giving up. */
+#define MALFORMED_ATTEMPTS 3
 
 struct _LsnConnectwiseConnector
 {
@@ -165,22 +167,36 @@ api_get_json (LsnConnectwiseConnector  *self,
               GCancellable             *cancellable,
               GError                  **error)
 {
-  g_autoptr(LsnHttpResponse) response = NULL;
-  g_autofree char *summary = NULL;
-  JsonNode *root;
+  g_autofree char *summary = lsn_http_request_summary ("GET", path);
 
-  response = api_send (self, "GET", path, NULL, extra_headers, cancellable, error);
-  if (response == NULL)
-    return NULL;
+  /* A reply cut short or garbled on the way is read again, a bounded number of times: a GET
+   * changes nothing. */
+  for (guint attempt = 1; ; attempt++)
+    {
+      g_autoptr(LsnHttpResponse) response = NULL;
+      g_autoptr(GError) local_error = NULL;
+      JsonNode *root;
 
-  summary = g_strconcat ("GET ", path, NULL);
-  root = lsn_http_response_parse_json (response, summary, error);
-  if (root == NULL)
-    return NULL;
+      response = api_send (self, "GET", path, NULL, extra_headers, cancellable, error);
+      if (response == NULL)
+        return NULL;
 
-  if (response_out)
-    *response_out = g_steal_pointer (&response);
-  return root;
+      root = lsn_http_response_parse_json (response, summary, &local_error);
+      if (root != NULL)
+        {
+          if (response_out)
+            *response_out = g_steal_pointer (&response);
+          return root;
+        }
+
+      if (attempt >= MALFORMED_ATTEMPTS)
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                      "After %u attempts: ", attempt);
+          return NULL;
+        }
+      g_debug ("%s", local_error->message);
+    }
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -519,9 +535,12 @@ collect_raw (JsonObject *raw,
   return TRUE;
 }
 
+/* @count_first: whether to check the list against /count; lookups for writing skip it (a
+ * reference list fits in one page, and a short page with no next link is the whole list). */
 static GPtrArray *
 fetch_reference (LsnConnectwiseConnector  *self,
                  const char               *kind,
+                 gboolean                  count_first,
                  GCancellable             *cancellable,
                  GError                  **error)
 {
@@ -529,7 +548,7 @@ fetch_reference (LsnConnectwiseConnector  *self,
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   ListRequest req = {
     .collection = info->path,
-    .count_first = TRUE,
+    .count_first = count_first,
     .what = kind,
   };
 
@@ -566,7 +585,7 @@ cached_reference (LsnConnectwiseConnector  *self,
 
   if (items != NULL)
     return g_ptr_array_ref (items);
-  return fetch_reference (self, kind, cancellable, error);
+  return fetch_reference (self, kind, FALSE, cancellable, error);
 }
 
 static const char *
@@ -872,7 +891,15 @@ resolve_func (const char  *what,
       return NULL;
     }
 
-  return ref_object_node ("id", id, NULL);
+  /* The id is what counts; the name goes along as in every reference ConnectWise sends. */
+  {
+    JsonNode *node = ref_object_node ("id", id, NULL);
+    const char *name = raw_string (item, "name") ? raw_string (item, "name") : raw_string (item, "description");
+
+    if (name != NULL)
+      json_object_set_string_member (json_node_get_object (node), "name", name);
+    return node;
+  }
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -1012,7 +1039,10 @@ read_context_prepare (LsnConnectwiseConnector    *self,
                                                         cancellable, error);
       if (statuses == NULL)
         {
-          g_prefix_error (error, "Could not read the company statuses (they say which companies are inactive): ");
+          /* credentials, network and the like are not about the statuses: say them as they are */
+          if (error && *error && ((*error)->code == LSN_ERROR_MALFORMED || (*error)->code == LSN_ERROR_NOT_FOUND
+                                  || (*error)->code == LSN_ERROR_INCOMPLETE))
+            g_prefix_error (error, "Could not read the company statuses (they say which companies are inactive): ");
           return FALSE;
         }
     }
@@ -1340,19 +1370,16 @@ lsn_connectwise_connector_count_where (LsnConnectwiseConnector  *self,
  */
 
 static LsnRecord *
-normalize_response (LsnConnectwiseConnector  *self,
-                    const char               *kind,
-                    LsnHttpResponse          *response,
-                    const char               *summary,
-                    const char               *parent_id,
-                    GCancellable             *cancellable,
-                    GError                  **error)
+normalize_root (LsnConnectwiseConnector  *self,
+                const char               *kind,
+                JsonNode                 *root,
+                const char               *summary,
+                const char               *parent_id,
+                GCancellable             *cancellable,
+                GError                  **error)
 {
   LsnConnectwiseReadContext ctx = { 0 };
-  g_autoptr(JsonNode) root = lsn_http_response_parse_json (response, summary, error);
 
-  if (root == NULL)
-    return NULL;
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, LSN_ERROR, LSN_ERROR_MALFORMED,
@@ -1376,21 +1403,21 @@ get_record (LsnConnectwiseConnector  *self,
 {
   g_autofree char *parent = NULL;
   g_autofree char *path = record_path (info, remote_id, &parent, error);
-  g_autoptr(LsnHttpResponse) response = NULL;
+  g_autoptr(JsonNode) root = NULL;
   g_autofree char *summary = NULL;
 
   if (path == NULL)
     return NULL;
 
-  response = api_send (self, "GET", path, NULL, NULL, cancellable, error);
-  if (response == NULL)
+  root = api_get_json (self, path, NULL, NULL, cancellable, error);
+  if (root == NULL)
     {
       g_prefix_error (error, "Could not read ConnectWise %s %s: ", info->kind, remote_id);
       return NULL;
     }
 
-  summary = g_strconcat ("GET ", path, NULL);
-  return normalize_response (self, info->kind, response, summary, parent, cancellable, error);
+  summary = lsn_http_request_summary ("GET", path);
+  return normalize_root (self, info->kind, root, summary, parent, cancellable, error);
 }
 
 static LsnRecord *
@@ -1468,10 +1495,24 @@ lsn_connectwise_connector_create (LsnConnector  *connector,
     g_prefix_error (error, "Could not create a ConnectWise %s: ", info->kind);
   else
     {
-      summary = g_strconcat ("POST ", collection, NULL);
-      if (parent > 0)
-        parent_text = g_strdup_printf ("%" G_GINT64_FORMAT, parent);
-      record = normalize_response (self, info->kind, response, summary, parent_text, cancellable, error);
+      g_autoptr(JsonNode) root = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      summary = lsn_http_request_summary ("POST", collection);
+      root = lsn_http_response_parse_json (response, summary, &local_error);
+      if (root == NULL)
+        {
+          /* It was created, but which record it is cannot be told */
+          g_set_error (error, LSN_ERROR, LSN_ERROR_OUTCOME_UNKNOWN,
+                       "ConnectWise accepted the new %s but its answer could not be read (%s): "
+                       "look for the record before creating it again", info->kind, local_error->message);
+        }
+      else
+        {
+          if (parent > 0)
+            parent_text = g_strdup_printf ("%" G_GINT64_FORMAT, parent);
+          record = normalize_root (self, info->kind, root, summary, parent_text, cancellable, error);
+        }
     }
 
   self->cancellable = NULL;
@@ -1528,17 +1569,14 @@ update_record (LsnConnectwiseConnector      *self,
 
   if (lsn_connectwise_patch_needs_current (info->kind, changed, &wctx))
     {
-      g_autofree char *get_summary = g_strconcat ("GET ", path, NULL);
+      g_autofree char *get_summary = lsn_http_request_summary ("GET", path);
 
-      response = api_send (self, "GET", path, NULL, NULL, cancellable, error);
-      if (response == NULL)
+      current = api_get_json (self, path, NULL, NULL, cancellable, error);
+      if (current == NULL)
         {
           g_prefix_error (error, "Could not read ConnectWise %s %s before changing it: ", info->kind, remote_id);
           return NULL;
         }
-      current = lsn_http_response_parse_json (response, get_summary, error);
-      if (current == NULL)
-        return NULL;
       if (!JSON_NODE_HOLDS_OBJECT (current))
         {
           g_set_error (error, LSN_ERROR, LSN_ERROR_MALFORMED,
@@ -1546,7 +1584,6 @@ update_record (LsnConnectwiseConnector      *self,
           return NULL;
         }
       harvest (self, info->kind, json_node_get_object (current));
-      g_clear_pointer (&response, lsn_http_response_free);
     }
 
   ops = lsn_connectwise_build_patch (info->kind, changed,
@@ -1567,8 +1604,19 @@ update_record (LsnConnectwiseConnector      *self,
       return NULL;
     }
 
-  summary = g_strconcat ("PATCH ", path, NULL);
-  return normalize_response (self, info->kind, response, summary, parent, cancellable, error);
+  summary = lsn_http_request_summary ("PATCH", path);
+  {
+    g_autoptr(GError) local_error = NULL;
+    g_autoptr(JsonNode) root = lsn_http_response_parse_json (response, summary, &local_error);
+
+    /* The change was made; an answer that cannot be read is replaced by reading the record. */
+    if (root == NULL)
+      {
+        g_debug ("%s", local_error->message);
+        return get_record (self, info, remote_id, cancellable, error);
+      }
+    return normalize_root (self, info->kind, root, summary, parent, cancellable, error);
+  }
 }
 
 static LsnRecord *
@@ -1653,7 +1701,7 @@ lsn_connectwise_connector_list_reference (LsnConnector  *connector,
     }
 
   self->cancellable = cancellable;
-  raws = fetch_reference (self, info->kind, cancellable, error);
+  raws = fetch_reference (self, info->kind, TRUE, cancellable, error);
   self->cancellable = NULL;
   if (raws == NULL)
     {
@@ -1981,7 +2029,10 @@ lsn_connectwise_connector_test_connection (LsnConnector        *connector,
       g_clear_error (&error);
       system_info = api_get_json (self, "/company/companies/count", NULL, NULL, cancellable, &error);
     }
-  authenticated = system_info != NULL || g_error_matches (error, LSN_ERROR, LSN_ERROR_PERMISSION);
+  /* A 403 means the keys were accepted and the role lacks the right, unless it is about the
+   * clientId (which ConnectWise may refuse with 403 as well). */
+  authenticated = system_info != NULL
+                  || (g_error_matches (error, LSN_ERROR, LSN_ERROR_PERMISSION) && !error_mentions (error, "clientid"));
   if (system_info != NULL)
     {
       JsonObject *obj = JSON_NODE_HOLDS_OBJECT (system_info) ? json_node_get_object (system_info) : NULL;

@@ -20,7 +20,8 @@
  */
 
 static const LsnConnectwiseKindInfo kind_infos[] = {
-  { LSN_KIND_CLIENT, "/company/companies", NULL, "name", "deletedFlag", TRUE, FALSE,
+  /* Companies: inactive comes from the status and deletedFlag, filtered after reading */
+  { LSN_KIND_CLIENT, "/company/companies", NULL, "name", NULL, TRUE, FALSE,
     "Companies › Company Maintenance" },
   { LSN_KIND_SITE, "/company/companies/{parent}/sites", LSN_KIND_CLIENT, "name", "inactiveFlag", TRUE, FALSE,
     "Companies › Company Maintenance" },
