@@ -39,6 +39,7 @@ typedef enum
   LSN_ERROR_NO_KEYRING,       /* no Secret Service, a locked keyring or a refused prompt */
   LSN_ERROR_EXISTS,           /* a name that must be unique is taken */
   LSN_ERROR_CANCELLED,
+  LSN_ERROR_OUTCOME_UNKNOWN,  /* a write may or may not have been applied: check before resending */
 } LsnError;
 
 GQuark   lsn_error_quark        (void);

@@ -10,6 +10,8 @@
 
 G_BEGIN_DECLS
 
+#define LSN_SANDBOX_DEFAULT_CLIENTS 100
+
 #define LSN_TYPE_SANDBOX (lsn_sandbox_get_type ())
 
 G_DECLARE_FINAL_TYPE (LsnSandbox, lsn_sandbox, LSN, SANDBOX, GObject)
@@ -22,8 +24,8 @@ G_DECLARE_FINAL_TYPE (LsnSandbox, lsn_sandbox, LSN, SANDBOX, GObject)
 typedef struct
 {
   guint64 seed;
-  gint    halo_clients;     /* -1: default */
-  gint    cw_clients;       /* -1: default */
+  gint    halo_clients;     /* -1: default (LSN_SANDBOX_DEFAULT_CLIENTS); 0: none */
+  gint    cw_clients;       /* -1: default; 0: none */
   guint   halo_limit;       /* requests per halo_window seconds */
   guint   halo_window;
   guint   cw_limit;
@@ -33,6 +35,7 @@ typedef struct
   guint   token_lifetime;   /* seconds */
   guint   halo_port;        /* 0: any free port */
   guint   cw_port;
+  guint   stall_ms;         /* how long a stalled response is held; 0: the default (120 s) */
 } LsnSandboxOptions;
 
 void        lsn_sandbox_options_init (LsnSandboxOptions  *options);
@@ -43,5 +46,13 @@ void        lsn_sandbox_stop         (LsnSandbox         *self);
 char       *lsn_sandbox_ready_line   (LsnSandbox         *self);
 const char *lsn_sandbox_get_halo_url (LsnSandbox         *self);
 const char *lsn_sandbox_get_cw_url   (LsnSandbox         *self);
+guint       lsn_sandbox_get_halo_clients (const LsnSandboxOptions *options);
+guint       lsn_sandbox_get_cw_clients   (const LsnSandboxOptions *options);
+gboolean    lsn_sandbox_configure    (LsnSandbox         *self,
+                                      const char         *server,
+                                      const char         *json,
+                                      GError            **error);
+char       *lsn_sandbox_get_stats    (LsnSandbox         *self,
+                                      const char         *server);
 
 G_END_DECLS

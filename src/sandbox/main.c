@@ -12,6 +12,7 @@
 #include <glib-unix.h>
 
 #include "lsn-sandbox.h"
+#include "lsn-sandbox-limiter.h"
 
 static gboolean
 on_signal_cb (gpointer user_data)
@@ -32,8 +33,22 @@ main (int   argc,
   LsnSandboxOptions options;
   gint64 seed = 42;
   int halo_port = 0, cw_port = 0;
+  int clients = -1, halo_clients = -1, cw_clients = -1;
+  int latency_ms = 0, token_lifetime = 3600, stall_ms = 0;
+  double fault_rate = 0.0;
+  g_autofree char *halo_limit = NULL;
+  g_autofree char *cw_limit = NULL;
   const GOptionEntry entries[] = {
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the generated data", "N" },
+    { "clients", 0, 0, G_OPTION_ARG_INT, &clients, "Companies in each PSA (default 100)", "N" },
+    { "halo-clients", 0, 0, G_OPTION_ARG_INT, &halo_clients, "Companies in HaloPSA (0: none)", "N" },
+    { "cw-clients", 0, 0, G_OPTION_ARG_INT, &cw_clients, "Companies in ConnectWise (0: none)", "N" },
+    { "halo-limit", 0, 0, G_OPTION_ARG_STRING, &halo_limit, "HaloPSA rate limit (default 300/300)", "N/SECONDS" },
+    { "cw-limit", 0, 0, G_OPTION_ARG_STRING, &cw_limit, "ConnectWise rate limit (default 600/60)", "N/SECONDS" },
+    { "latency-ms", 0, 0, G_OPTION_ARG_INT, &latency_ms, "Delay before every answer", "MS" },
+    { "fault-rate", 0, 0, G_OPTION_ARG_DOUBLE, &fault_rate, "Share of requests that get a fault (0 to 1)", "P" },
+    { "stall-ms", 0, 0, G_OPTION_ARG_INT, &stall_ms, "How long a stalled answer is held back (default 120000)", "MS" },
+    { "token-lifetime", 0, 0, G_OPTION_ARG_INT, &token_lifetime, "Lifetime of access tokens (default 3600)", "SECONDS" },
     { "halo-port", 0, 0, G_OPTION_ARG_INT, &halo_port, "Port of the HaloPSA server (0: any)", "PORT" },
     { "cw-port", 0, 0, G_OPTION_ARG_INT, &cw_port, "Port of the ConnectWise server (0: any)", "PORT" },
     { NULL }
@@ -49,7 +64,27 @@ main (int   argc,
       return 2;
     }
 
+  if (clients < -1 || halo_clients < -1 || cw_clients < -1 || latency_ms < 0 || stall_ms < 0 ||
+      token_lifetime < 1 || fault_rate < 0 || fault_rate > 1 || halo_port < 0 || cw_port < 0 ||
+      halo_port > 65535 || cw_port > 65535)
+    {
+      g_printerr ("liaison-sandbox: a numeric option is out of range (see --help)\n");
+      return 2;
+    }
+  if ((halo_limit && !lsn_sandbox_limit_parse (halo_limit, &options.halo_limit, &options.halo_window, &error)) ||
+      (cw_limit && !lsn_sandbox_limit_parse (cw_limit, &options.cw_limit, &options.cw_window, &error)))
+    {
+      g_printerr ("liaison-sandbox: %s\n", error->message);
+      return 2;
+    }
+
   options.seed = (guint64) seed;
+  options.halo_clients = halo_clients >= 0 ? halo_clients : clients;
+  options.cw_clients = cw_clients >= 0 ? cw_clients : clients;
+  options.latency_ms = (guint) latency_ms;
+  options.fault_rate = fault_rate;
+  options.stall_ms = (guint) stall_ms;
+  options.token_lifetime = (guint) token_lifetime;
   options.halo_port = (guint) halo_port;
   options.cw_port = (guint) cw_port;
 

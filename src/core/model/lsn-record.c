@@ -247,3 +247,44 @@ lsn_record_to_json (LsnRecord *self)
   root = json_builder_get_root (b);
   return json_to_string (root, FALSE);
 }
+
+/**
+ * lsn_record_new_from_json:
+ * @json: what lsn_record_to_json() wrote
+ *
+ * Returns: (transfer full) (nullable): the record
+ */
+LsnRecord *
+lsn_record_new_from_json (const char  *json,
+                          GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonObject *obj;
+  JsonNode *root;
+  JsonNode *fields;
+  LsnRecord *self;
+
+  if (!json_parser_load_from_data (parser, json, -1, error))
+    return NULL;
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
+                           "a cached record is not a JSON object");
+      return NULL;
+    }
+  obj = json_node_get_object (root);
+  fields = json_object_get_member (obj, "fields");
+
+  self = lsn_record_new (json_object_get_string_member_with_default (obj, "kind", ""),
+                         json_object_get_string_member_with_default (obj, "id", ""),
+                         json_object_get_string_member_with_default (obj, "name", NULL),
+                         fields && JSON_NODE_HOLDS_OBJECT (fields)
+                           ? json_node_get_object (fields) : NULL,
+                         json_object_get_boolean_member_with_default (obj, "inactive", FALSE),
+                         json_object_get_int_member_with_default (obj, "modified", 0));
+  lsn_record_set_parent_id (self, json_object_get_string_member_with_default (obj, "parent_id",
+                                                                              NULL));
+  return self;
+}

@@ -37,6 +37,13 @@ G_DECLARE_FINAL_TYPE (LsnRecord, lsn_record, LSN, RECORD, GObject)
  * - site: name, client_id, phone, address1..address4, city, state, postcode, inactive
  * - contact: firstname, lastname, email, phone, mobile, jobtitle, client_id, site_id, inactive
  *
+ * References to other records (client_id, site_id) are the ids of the same system, as JSON
+ * strings. Connectors accept them as strings on create and update too (the engine translates
+ * them through its links before writing).
+ *
+ * `reference` is the other system's id, where the system has a field that can hold it (an
+ * external reference): the engine writes it on create so that links can be rebuilt.
+ *
  * A record is immutable once built and may be handed between threads.
  */
 LsnRecord   *lsn_record_new            (const char   *kind,
@@ -63,6 +70,8 @@ char        *lsn_record_compute_hash   (LsnRecord    *self,
                                         const char  **field_names);
 const char  *lsn_record_get_hash       (LsnRecord    *self);
 char        *lsn_record_to_json        (LsnRecord    *self);
+LsnRecord   *lsn_record_new_from_json  (const char   *json,
+                                        GError      **error);
 
 char        *lsn_fields_hash           (JsonObject   *fields,
                                         const char  **field_names);

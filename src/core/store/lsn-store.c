@@ -47,16 +47,23 @@ typedef struct
   GError         *error;
 } StoreJob;
 
+/* What the writer thread needs, shared between it and the store: the last reference to the
+ * store may be dropped by a job on the writer thread itself, so the thread must not depend on
+ * the store object outliving it. */
+typedef struct
+{
+  gatomicrefcount  ref;
+  GAsyncQueue     *queue;  /* (owned) of StoreJob */
+  sqlite3         *db;     /* writer thread only */
+} Writer;
+
 struct _LsnStore
 {
   GObject      parent_instance;
 
   char        *path;     /* (owned) immutable */
   GThread     *thread;   /* (owned) the writer thread */
-  GAsyncQueue *queue;    /* (owned) of StoreJob */
-
-  /* writer thread only */
-  sqlite3     *db;
+  Writer      *writer;   /* (owned) shared with the thread */
 };
 
 G_DEFINE_FINAL_TYPE (LsnStore, lsn_store, G_TYPE_OBJECT)
@@ -407,7 +414,7 @@ open_writer (LsnStore  *self,
       return FALSE;
     }
 
-  self->db = db;
+  self->writer->db = db;
   return TRUE;
 }
 
@@ -460,43 +467,68 @@ run_job (LsnStore  *self,
   if (job->func == open_func)
     return open_writer (self, error);
 
-  if (self->db == NULL)
+  if (self->writer->db == NULL)
     {
       g_set_error_literal (error, LSN_ERROR, LSN_ERROR_STORE, "The database is closed");
       return FALSE;
     }
 
   if (!job->transaction)
-    return job->func (self, self->db, job->data, error);
+    return job->func (self, self->writer->db, job->data, error);
 
-  if (!lsn_store_exec (self->db, "BEGIN IMMEDIATE", error))
+  if (!lsn_store_exec (self->writer->db, "BEGIN IMMEDIATE", error))
     return FALSE;
 
-  ok = job->func (self, self->db, job->data, error);
+  ok = job->func (self, self->writer->db, job->data, error);
 
   if (ok)
-    ok = lsn_store_exec (self->db, "COMMIT", error);
+    ok = lsn_store_exec (self->writer->db, "COMMIT", error);
 
-  if (!ok && !sqlite3_get_autocommit (self->db))
-    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  if (!ok && !sqlite3_get_autocommit (self->writer->db))
+    sqlite3_exec (self->writer->db, "ROLLBACK", NULL, NULL, NULL);
 
   return ok;
 }
 
+static Writer *
+writer_ref (Writer *w)
+{
+  g_atomic_ref_count_inc (&w->ref);
+  return w;
+}
+
+static void
+writer_unref (Writer *w)
+{
+  if (g_atomic_ref_count_dec (&w->ref))
+    {
+      g_async_queue_unref (w->queue);
+      g_free (w);
+    }
+}
+
+typedef struct
+{
+  LsnStore *store;   /* (unowned) only while a job that holds it runs */
+  Writer   *writer;  /* (owned) */
+} ThreadData;
+
 static gpointer
 writer_thread (gpointer data)
 {
-  LsnStore *self = data;
+  ThreadData *td = data;
+  Writer *writer = td->writer;
+  LsnStore *self = td->store;
 
   for (;;)
     {
-      StoreJob *job = g_async_queue_pop (self->queue);
+      StoreJob *job = g_async_queue_pop (writer->queue);
       g_autoptr(GError) error = NULL;
       gboolean ok;
 
       if (job->quit)
         {
-          g_clear_pointer (&self->db, sqlite3_close);
+          g_clear_pointer (&writer->db, sqlite3_close);
           store_job_free (job);
           break;
         }
@@ -529,6 +561,8 @@ writer_thread (gpointer data)
       /* the waiting thread frees a synchronous job */
     }
 
+  writer_unref (writer);
+  g_free (td);
   return NULL;
 }
 
@@ -547,7 +581,7 @@ run_sync_internal (LsnStore      *self,
       return ok;
     }
 
-  g_async_queue_push (self->queue, job);
+  g_async_queue_push (self->writer->queue, job);
 
   g_mutex_lock (&job->lock);
   while (!job->done)
@@ -570,7 +604,7 @@ lsn_store_finalize (GObject *object)
   LsnStore *self = (LsnStore *) object;
 
   lsn_store_close (self);
-  g_clear_pointer (&self->queue, g_async_queue_unref);
+  g_clear_pointer (&self->writer, writer_unref);
   g_free (self->path);
 
   G_OBJECT_CLASS (lsn_store_parent_class)->finalize (object);
@@ -585,7 +619,9 @@ lsn_store_class_init (LsnStoreClass *klass)
 static void
 lsn_store_init (LsnStore *self)
 {
-  self->queue = g_async_queue_new ();
+  self->writer = g_new0 (Writer, 1);
+  g_atomic_ref_count_init (&self->writer->ref);
+  self->writer->queue = g_async_queue_new ();
 }
 
 /**
@@ -608,7 +644,12 @@ lsn_store_open (const char  *path,
 
   self = g_object_new (LSN_TYPE_STORE, NULL);
   self->path = g_strdup (path);
-  self->thread = g_thread_new ("lsn-store-writer", writer_thread, self);
+  {
+    ThreadData *td = g_new0 (ThreadData, 1);
+    td->store = self;
+    td->writer = writer_ref (self->writer);
+    self->thread = g_thread_new ("lsn-store-writer", writer_thread, td);
+  }
 
   if (!run_sync_internal (self, store_job_new (open_func, NULL, NULL), error))
     return NULL;
@@ -675,12 +716,18 @@ lsn_store_close (LsnStore *self)
   if (self->thread == NULL)
     return;
 
-  g_return_if_fail (g_thread_self () != self->thread);
-
   job = store_job_new (NULL, NULL, NULL);
   job->quit = TRUE;
-  g_async_queue_push (self->queue, job);
-  g_thread_join (self->thread);
+  g_async_queue_push (self->writer->queue, job);
+
+  if (g_thread_self () == self->thread)
+    {
+      /* The last reference went away in a job on the writer thread: it finishes the queue,
+       * closes the connection and exits on its own. */
+      g_thread_unref (self->thread);
+    }
+  else
+    g_thread_join (self->thread);
   self->thread = NULL;
 }
 
@@ -780,7 +827,7 @@ lsn_store_run_async (LsnStore            *self,
   job = store_job_new (func, user_data, user_data_free);
   job->transaction = TRUE;
   job->task = task;
-  g_async_queue_push (self->queue, job);
+  g_async_queue_push (self->writer->queue, job);
 }
 
 gboolean
