@@ -18,8 +18,11 @@
 
 /* How long --screenshot waits for the profiles before it gives up. */
 #define SCREENSHOT_TIMEOUT_SECONDS 30
-/* Frames drawn after the profiles arrived, before the picture is taken. */
+/* After the profiles arrived, the picture waits for at least this many frames and this long, so
+ * that it shows the finished state rather than a transition (disabling animations instead makes
+ * libadwaita 1.2's view switcher warn about its size). */
 #define SCREENSHOT_SETTLE_FRAMES 3
+#define SCREENSHOT_SETTLE_USEC (1000 * G_TIME_SPAN_MILLISECOND)
 
 /**
  * LsnApplication:
@@ -43,6 +46,7 @@ struct _LsnApplication
 
   guint           screenshot_timeout;
   guint           screenshot_frames;
+  gint64          screenshot_first_frame;
   int             exit_status;
 };
 
@@ -202,7 +206,13 @@ screenshot_tick_cb (GtkWidget     *widget,
   LsnApplication *self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (++self->screenshot_frames < SCREENSHOT_SETTLE_FRAMES)
+  gint64 frame_time = gdk_frame_clock_get_frame_time (frame_clock);
+
+  if (self->screenshot_frames++ == 0)
+    self->screenshot_first_frame = frame_time;
+
+  if (self->screenshot_frames < SCREENSHOT_SETTLE_FRAMES
+      || frame_time - self->screenshot_first_frame < SCREENSHOT_SETTLE_USEC)
     return G_SOURCE_CONTINUE;
 
   if (!lsn_application_render_window (widget, self->screenshot_path, &error))
@@ -351,15 +361,9 @@ lsn_application_startup (GApplication *app)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self),
                                            accels[i].action, accels[i].accels);
 
-  if (self->screenshot_path != NULL)
-    {
-      /* A picture of the finished state, not of a transition. */
-      g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
-    }
-  else
-    {
-      self->settings = lsn_application_load_settings ();
-    }
+  /* A picture shows the default size, and changes nothing. */
+  if (self->screenshot_path == NULL)
+    self->settings = lsn_application_load_settings ();
 
   lsn_application_open_store (self);
 }
