@@ -197,8 +197,11 @@ class App:
     def _find_application(self):
         """The application's accessible, once its window is on the bus."""
         if self.process.poll() is not None:
-            raise Failure(f'liaison exited with status {self.process.returncode} at start '
-                          f'(see {self.stderr.name})')
+            self.stderr.flush()
+            with open(self.stderr.name) as f:
+                output = f.read().strip()
+            raise Failure(f'liaison exited with status {self.process.returncode} at start: '
+                          f'{output or "no output"}')
         desktop = pyatspi.Registry.getDesktop(0)
         for i in range(desktop.childCount):
             app = desktop.getChildAtIndex(i)
