@@ -67,7 +67,7 @@ name_row_changed_cb (LsnProfileNameDialog *self,
   g_autofree char *problem = NULL;
   gboolean ok = FALSE;
 
-  /* Nothing typed yet, or the name unchanged: no complaint, just no button. */
+  /* An empty or unchanged name gets no complaint, only a disabled button. */
   if (g_utf8_strlen (name, -1) > MAX_NAME_CHARS)
     problem = g_strdup_printf (_("The name is too long: use at most %d characters."),
                                MAX_NAME_CHARS);

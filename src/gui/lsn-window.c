@@ -409,7 +409,7 @@ rename_dialog_response_cb (LsnWindow            *self,
   if (g_strcmp0 (response, LSN_PROFILE_NAME_DIALOG_RESPONSE_ACCEPT) != 0 || self->store == NULL)
     return;
 
-  id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "lsn-profile-id"));
+  id = *(gint64 *)g_object_get_data (G_OBJECT (dialog), "lsn-profile-id");
   name = lsn_profile_name_dialog_dup_name (dialog);
   lsn_store_rename_profile_async (self->store, id, name,
                                   self->cancellable,
@@ -436,9 +436,9 @@ lsn_window_rename_profile_action (GtkWidget  *widget,
                                         _("_Rename"),
                                         lsn_profile_get_name (profile),
                                         (const char * const *)names);
-  /* Profile ids are positive SQLite row ids and fit a pointer on the platforms we build for. */
-  g_object_set_data (G_OBJECT (dialog), "lsn-profile-id",
-                     GSIZE_TO_POINTER ((gsize)lsn_profile_get_id (profile)));
+  g_object_set_data_full (G_OBJECT (dialog), "lsn-profile-id",
+                          g_memdup2 (&(gint64) { lsn_profile_get_id (profile) }, sizeof (gint64)),
+                          g_free);
   g_signal_connect_object (dialog, "response",
                            G_CALLBACK (rename_dialog_response_cb), self,
                            G_CONNECT_SWAPPED);
@@ -495,7 +495,7 @@ delete_dialog_response_cb (LsnWindow        *self,
   if (g_strcmp0 (response, "delete") != 0 || self->store == NULL)
     return;
 
-  id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "lsn-profile-id"));
+  id = *(gint64 *)g_object_get_data (G_OBJECT (dialog), "lsn-profile-id");
 
   data = g_new0 (DeleteData, 1);
   data->self = g_object_ref (self);
@@ -534,8 +534,9 @@ lsn_window_delete_profile_action (GtkWidget  *widget,
   adw_message_dialog_set_default_response (dialog, "cancel");
   adw_message_dialog_set_close_response (dialog, "cancel");
 
-  g_object_set_data (G_OBJECT (dialog), "lsn-profile-id",
-                     GSIZE_TO_POINTER ((gsize)lsn_profile_get_id (profile)));
+  g_object_set_data_full (G_OBJECT (dialog), "lsn-profile-id",
+                          g_memdup2 (&(gint64) { lsn_profile_get_id (profile) }, sizeof (gint64)),
+                          g_free);
   g_object_set_data_full (G_OBJECT (dialog), "lsn-profile-name",
                           g_strdup (lsn_profile_get_name (profile)), g_free);
   g_signal_connect_object (dialog, "response",
