@@ -107,24 +107,21 @@ test_kill_at_random_moments (void)
 
   lsn_sandbox_options_init (&o);
   o.halo_clients = 0;
-  o.cw_clients = 10;
-  o.latency_ms = 10;
+  o.cw_clients = 6;
+  o.latency_ms = 5;
   engine_fixture_init (&f, &o,
                        "{\"client\": {\"direction\": \"right-to-left\"}, "
                        "\"site\": {\"direction\": \"right-to-left\"}, "
                        "\"contact\": {\"direction\": \"right-to-left\"}}",
                        "\"quiet_window_seconds\": 0");
 
-  /* how long an uninterrupted run of this size takes, to aim the kills inside it */
+  /* how long an uninterrupted first run of this size takes, to aim the kills inside it */
   {
-    g_autoptr(LsnSandbox) probe = NULL;
+    g_autoptr(LsnSyncJob) dry = NULL;
     started = g_get_monotonic_time ();
-    close_store (&f);
-    /* a dry run costs the same reads; the writes are a few dozen more requests */
-    full_run_ms = 600;
-    reopen_store (&f);
-    (void) probe;
-    (void) started;
+    dry = engine_fixture_sync (&f, TRUE, TRUE, NULL);
+    /* the writes cost about as much again as the reads */
+    full_run_ms = MAX (150, 3 * (g_get_monotonic_time () - started) / 1000);
   }
 
   for (guint round = 0; round < 4; round++)
@@ -146,7 +143,7 @@ test_kill_at_random_moments (void)
       close_store (&f);
       for (guint k = 0; k < 5; k++)
         {
-          guint delay = g_rand_int_range (rand, 20, (gint32) full_run_ms + 400);
+          guint delay = g_rand_int_range (rand, 10, (gint32) full_run_ms + 100);
           run_cli (&f, delay, TRUE);
           kills++;
         }
@@ -159,6 +156,18 @@ test_kill_at_random_moments (void)
       assert_exactly_once (&f, LSN_SIDE_RIGHT, "contact");
     }
   g_assert_cmpuint (kills, ==, 20);
+
+  /* the kills landed inside runs, and some inside the writing */
+  {
+    gint64 interrupted = engine_fixture_count (&f, "SELECT count(*) FROM runs WHERE outcome = 'interrupted'");
+    gint64 mid_write = engine_fixture_count (&f, "SELECT count(*) FROM outbox WHERE last_error LIKE '%interrupted%' "
+                                                 "OR last_error LIKE '%not sent before%'")
+                       + engine_fixture_count (&f, "SELECT count(*) FROM audit_events WHERE message LIKE "
+                                                   "'%previous run was interrupted%'");
+    g_test_message ("%" G_GINT64_FORMAT " runs interrupted, %" G_GINT64_FORMAT " actions resumed",
+                    interrupted, mid_write);
+    g_assert_cmpint (interrupted, >=, 5);
+  }
 
   /* no audit event lost: every link made by a sync has its successful create event */
   g_assert_cmpint (engine_fixture_count (&f,

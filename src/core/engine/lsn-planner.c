@@ -559,6 +559,41 @@ pair_rejected (Planner    *p,
   return g_hash_table_contains (p->rejected, key);
 }
 
+/* For a kind that belongs to a client (sites, contacts), the partner of a record must belong to
+ * the partner of its client: every company has a "Head Office". Returns FALSE when the record
+ * has a client that is not linked yet (then nothing can be its partner). */
+static gboolean
+parent_scope (Planner     *p,
+              LsnSide      from,
+              LsnRecord   *s,
+              const char **field_out,
+              const char **parent_out)
+{
+  LsnKindConfig *kc = p->in->kind;
+
+  *field_out = NULL;
+  *parent_out = NULL;
+  for (guint i = 0; i < kc->fields->len; i++)
+    {
+      LsnFieldMap *map = g_ptr_array_index (kc->fields, i);
+      JsonNode *value;
+      g_autofree char *sid = NULL;
+
+      if (g_strcmp0 (map->reference_kind, LSN_KIND_CLIENT) != 0)
+        continue;
+      value = json_object_get_member (lsn_record_get_fields (s), map_field (map, from));
+      sid = node_id_string (value);
+      if (sid == NULL)
+        return TRUE;
+      *field_out = map_field (map, LSN_SIDE_OTHER (from));
+      *parent_out = p->in->translate ? p->in->translate (LSN_KIND_CLIENT, from, sid,
+                                                         p->in->translate_data)
+                                     : NULL;
+      return *parent_out != NULL;
+    }
+  return TRUE;
+}
+
 static void
 add_candidates (Planner    *p,
                 GPtrArray  *out,
@@ -566,12 +601,24 @@ add_candidates (Planner    *p,
                 LsnSide     from,
                 LsnRecord  *s)
 {
+  const char *parent_field, *parent;
+
   if (list == NULL)
+    return;
+  if (!parent_scope (p, from, s, &parent_field, &parent))
     return;
   for (guint i = 0; i < list->len; i++)
     {
       LsnRecord *t = g_ptr_array_index (list, i);
       const char *tid = lsn_record_get_remote_id (t);
+
+      if (parent_field != NULL)
+        {
+          g_autofree char *tparent = node_id_string (json_object_get_member (lsn_record_get_fields (t),
+                                                                             parent_field));
+          if (g_strcmp0 (tparent, parent) != 0)
+            continue;
+        }
 
       if (g_hash_table_contains (p->claimed[LSN_SIDE_OTHER (from)], tid)
           || pair_rejected (p, from, lsn_record_get_remote_id (s), tid)

@@ -842,6 +842,13 @@ payload_for (LsnPlanAction *a)
       json_builder_set_member_name (b, "fields");
       json_builder_add_value (b, n);
     }
+  if (a->refs && json_object_get_size (a->refs) > 0)
+    {
+      JsonNode *n = json_node_alloc ();
+      json_node_init_object (n, a->refs);
+      json_builder_set_member_name (b, "refs");
+      json_builder_add_value (b, n);
+    }
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   return json_to_string (root, FALSE);
@@ -1328,6 +1335,20 @@ find_created (LsnSyncJob   *self,
   g_autoptr(GHashTable) linked = g_hash_table_new (g_str_hash, g_str_equal);
   LsnRecord *by_name = NULL;
   guint n_by_name = 0;
+  JsonObject *fields = json_object_get_object_member (payload, "fields");
+  /* a child (site, contact) is looked for under the client it was sent with */
+  const char *parent = fields ? json_object_get_string_member_with_default (fields, "client_id",
+                                                                           NULL)
+                              : NULL;
+  g_autofree char *parent_translated = NULL;
+
+  if (parent != NULL && json_object_has_member (payload, "refs")
+      && json_object_has_member (json_object_get_object_member (payload, "refs"), "client_id"))
+    {
+      LsnSide source = target == LSN_SIDE_LEFT ? LSN_SIDE_RIGHT : LSN_SIDE_LEFT;
+      parent_translated = g_strdup (translate_cb (LSN_KIND_CLIENT, source, parent, self));
+      parent = parent_translated;
+    }
 
   for (guint i = 0; links && i < links->len; i++)
     {
@@ -1343,7 +1364,9 @@ find_created (LsnSyncJob   *self,
         continue;
       if (g_strcmp0 (lsn_record_get_string (r, "reference"), row->source_id) == 0)
         return r;
-      if (name != NULL && g_strcmp0 (lsn_record_get_name (r), name) == 0)
+      if (name != NULL && g_strcmp0 (lsn_record_get_name (r), name) == 0
+          && (parent == NULL
+              || g_strcmp0 (lsn_record_get_string (r, "client_id"), parent) == 0))
         {
           by_name = r;
           n_by_name++;
@@ -1554,6 +1577,21 @@ start_run_op (LsnSyncJob  *self,
               gpointer     data,
               GError     **error)
 {
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  /* a run still "running" was stopped by a crash or a kill: this run finishes its work */
+  stmt = lsn_store_prepare (db,
+                            "UPDATE runs SET outcome = 'interrupted', finished_at = ?2, "
+                            "message = 'stopped before it finished; the next run completed its "
+                            "work' WHERE profile_id = ?1 AND outcome = 'running'",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, profile_id (self));
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return lsn_store_set_error (db, sqlite3_errcode (db), NULL, "closing interrupted runs", error);
+
   self->run_id = lsn_db_insert_run (db, profile_id (self), self->trigger, self->dry_run,
                                     lsn_profile_get_version (self->profile), error);
   return self->run_id != 0;

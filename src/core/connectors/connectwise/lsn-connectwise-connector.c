@@ -1491,6 +1491,29 @@ lsn_connectwise_connector_create (LsnConnector  *connector,
   json_node_set_object (body_node, body);
 
   response = api_send (self, "POST", collection, body_node, NULL, cancellable, error);
+
+  /* The company identifier is required and unique. When we made it up from the name and
+   * another company holds it already (two companies with one name, or names that only differ
+   * in punctuation), try the next free variant rather than fail. */
+  for (guint attempt = 2;
+       response == NULL && attempt <= 9 && g_str_equal (info->kind, LSN_KIND_CLIENT)
+       && !json_object_has_member (fields, "identifier")
+       && g_error_matches (*error, LSN_ERROR, LSN_ERROR_VALIDATION)
+       && strstr ((*error)->message, "identifier") != NULL
+       && strstr ((*error)->message, "ObjectExists") != NULL;
+       attempt++)
+    {
+      g_autofree char *base = g_strndup (json_object_get_string_member_with_default (body, "identifier", ""), 28);
+      g_autofree char *next = NULL;
+
+      if (attempt > 2 && strlen (base) > 0)
+        base[strlen (base) - 1] = '\0'; /* drop the previous digit */
+      next = g_strdup_printf ("%s%u", base, attempt);
+      json_object_set_string_member (body, "identifier", next);
+      g_clear_error (error);
+      response = api_send (self, "POST", collection, body_node, NULL, cancellable, error);
+    }
+
   if (response == NULL)
     g_prefix_error (error, "Could not create a ConnectWise %s: ", info->kind);
   else
