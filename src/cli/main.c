@@ -43,7 +43,7 @@ static const char usage_text[] =
   "  profile list                      the profiles\n"
   "  profile import FILE.json [--replace]\n"
   "  profile export NAME               the profile file, without secrets\n"
-  "  sync NAME [--dry-run] [--kind K] [--yes]\n"
+  "  sync NAME [--dry-run] [--kind K] [--yes] [--full]\n"
   "                                    run one sync; --dry-run prints the plan and writes nothing\n"
   "  map NAME [--kind K] [--accept-confident] [--accept LEFT=RIGHT] [--reject LEFT=RIGHT]\n"
   "                                    possible matches held for a person, and decisions on them\n"
@@ -380,12 +380,13 @@ cmd_sync (int    argc,
   g_autoptr(LsnStore) store = NULL;
   g_autoptr(LsnProfile) profile = NULL;
   g_autoptr(LsnSyncJob) job = NULL;
-  gboolean dry_run = FALSE, yes = FALSE, ok;
+  gboolean dry_run = FALSE, yes = FALSE, full = FALSE, ok;
   g_autofree char *kind = NULL;
   const GOptionEntry entries[] = {
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, "Print the plan, write nothing", NULL },
     { "kind", 0, 0, G_OPTION_ARG_STRING, &kind, "Only this kind", "KIND" },
     { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes, "Confirm a mass change", NULL },
+    { "full", 0, 0, G_OPTION_ARG_NONE, &full, "Read everything (finds deletions)", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new ("NAME");
@@ -406,6 +407,7 @@ cmd_sync (int    argc,
   job = lsn_sync_job_new (store, profile, "cli");
   lsn_sync_job_set_dry_run (job, dry_run);
   lsn_sync_job_set_confirmed (job, yes);
+  lsn_sync_job_set_full (job, full);
   if (kind)
     lsn_sync_job_set_only_kind (job, kind);
 
