@@ -477,20 +477,42 @@ parse_decimal (const char *text,
 
   {
     g_autoptr(GString) plain = g_string_new (NULL);
+    gint group = -1;   /* digits since the last thousands separator; -1 before the first */
+    gboolean in_fraction = FALSE;
 
     for (const char *p = digits->str; *p; p++)
       {
         if (*p == '.' || *p == ',')
           {
+            if (in_fraction)
+              return FALSE; /* a separator after the decimal one */
             if (*p == decimal && p == (decimal == '.' ? last_dot : last_comma))
-              g_string_append_c (plain, '.');
+              {
+                if (group >= 0 && group != 3)
+                  return FALSE;
+                g_string_append_c (plain, '.');
+                in_fraction = TRUE;
+              }
             else if (*p == decimal)
               return FALSE; /* two decimal separators */
-            /* else: a thousands separator */
+            else
+              {
+                /* a thousands separator: groups of three digits after the first */
+                if ((group < 0 && (plain->len == 0 || !g_ascii_isdigit (plain->str[plain->len - 1])))
+                    || (group >= 0 && group != 3))
+                  return FALSE;
+                group = 0;
+              }
           }
         else
-          g_string_append_c (plain, *p);
+          {
+            g_string_append_c (plain, *p);
+            if (group >= 0 && !in_fraction && g_ascii_isdigit (*p))
+              group++;
+          }
       }
+    if (!in_fraction && group >= 0 && group != 3)
+      return FALSE;
 
     if (plain->len == 0 || !g_ascii_isdigit (plain->str[plain->len - 1]))
       return FALSE;
