@@ -9,7 +9,8 @@
  *
  * 1. Customers. Each invoice customer (its distributor id, or its name when the invoice has no
  *    ids) is matched by a saved mapping (a "client" link or an accepted decision), then by exact
- *    name among active HaloPSA clients. Two clients with the exact name are held for a person;
+ *    name among active HaloPSA clients. Of two clients with the exact name, the one that holds
+ *    this distributor's licences is taken; when none or both do, the customer is held;
  *    clients whose normalized name is the same (lsn_name_key()) are suggested and held, never
  *    applied. A customer with no match is skipped with an event naming the nearest clients (the
  *    document skips silently). Nothing of a skipped or held customer is written.
@@ -298,6 +299,20 @@ compare_scored (gconstpointer a,
   return compare_records_by_id (&x->client, &y->client);
 }
 
+static gboolean
+holds_our_licences (Planner   *p,
+                    LsnRecord *client)
+{
+  GPtrArray *licences = g_hash_table_lookup (p->licences_of, lsn_record_get_remote_id (client));
+
+  for (guint i = 0; licences && i < licences->len; i++)
+    if (lsn_licence_distributor_equal (lsn_record_get_string (g_ptr_array_index (licences, i),
+                                                              "distributor"),
+                                       p->in->distributor))
+      return TRUE;
+  return FALSE;
+}
+
 /* Returns the matched client, or NULL after planning the customer's skip or hold. */
 static LsnRecord *
 match_customer (Planner  *p,
@@ -312,6 +327,10 @@ match_customer (Planner  *p,
   g_autofree char *names = NULL;
   LsnPlanAction *a;
   guint n = c->rows->len;
+  g_autofree char *were = n == 1 ? g_strdup ("its product was")
+                                 : g_strdup_printf ("its %u products were", n);
+  g_autofree char *are = n == 1 ? g_strdup ("its product is")
+                                : g_strdup_printf ("its %u products are", n);
 
   if (mapped != NULL)
     {
@@ -324,8 +343,8 @@ match_customer (Planner  *p,
       a->source_name = g_strdup (c->name);
       a->target_id = g_strdup (mapped);
       a->detail = g_strdup_printf ("The customer is mapped to HaloPSA client #%s, which no longer "
-                                   "exists: its %u product%s were not synchronised. Map it to "
-                                   "another client.", mapped, n, n == 1 ? "" : "s");
+                                   "exists: %s not synchronised. Map it to another "
+                                   "client.", mapped, were);
       return NULL;
     }
 
@@ -345,6 +364,23 @@ match_customer (Planner  *p,
   if (exact_active->len == 1)
     return g_ptr_array_index (exact_active, 0);
 
+  /* Two clients with the same name (a duplicate in HaloPSA): the one that already holds this
+   * distributor's licences is the customer's; when none or several do, a person decides. */
+  if (exact_active->len > 1)
+    {
+      LsnRecord *holder = NULL;
+      guint n_holders = 0;
+
+      for (guint i = 0; i < exact_active->len; i++)
+        if (holds_our_licences (p, g_ptr_array_index (exact_active, i)))
+          {
+            holder = g_ptr_array_index (exact_active, i);
+            n_holders++;
+          }
+      if (n_holders == 1)
+        return holder;
+    }
+
   if (exact_active->len > 1)
     {
       g_ptr_array_sort (exact_active, compare_records_by_id);
@@ -353,9 +389,8 @@ match_customer (Planner  *p,
       names = names_list (candidates);
       a = new_action (p, p->clients_kp, LSN_ACTION_HOLD, LSN_LICENCE_REASON_AMBIGUOUS);
       a->detail = g_strdup_printf ("%u HaloPSA clients are called “%s”: %s. Map the customer to "
-                                   "one of them; until then its %u product%s are not "
-                                   "synchronised.", exact_active->len, c->name, names, n,
-                                   n == 1 ? "" : "s");
+                                   "one of them; until then %s not synchronised.",
+                                   exact_active->len, c->name, names, are);
     }
   else if (near->len > 0)
     {
@@ -366,8 +401,8 @@ match_customer (Planner  *p,
       a = new_action (p, p->clients_kp, LSN_ACTION_HOLD, LSN_LICENCE_REASON_NEAR_MATCH);
       a->detail = g_strdup_printf ("No HaloPSA client is called exactly “%s”; %s %s nearly the "
                                    "same. Confirm the match (or map the customer); until then "
-                                   "its %u product%s are not synchronised.", c->name, names,
-                                   near->len == 1 ? "is" : "are", n, n == 1 ? "" : "s");
+                                   "%s not synchronised.", c->name, names,
+                                   near->len == 1 ? "is" : "are", are);
     }
   else if (exact_inactive->len > 0)
     {
@@ -375,9 +410,9 @@ match_customer (Planner  *p,
         add_candidate (candidates, g_ptr_array_index (exact_inactive, i), "same name, inactive");
       names = names_list (candidates);
       a = new_action (p, p->clients_kp, LSN_ACTION_SKIP, LSN_LICENCE_REASON_CLIENT_INACTIVE);
-      a->detail = g_strdup_printf ("The HaloPSA client %s is inactive: the customer's %u "
-                                   "product%s were not synchronised. Reactivate the client or map "
-                                   "the customer to another one.", names, n, n == 1 ? "" : "s");
+      a->detail = g_strdup_printf ("The HaloPSA client %s is inactive: %s not synchronised. "
+                                   "Reactivate the client or map the customer to another one.",
+                                   names, were);
     }
   else
     {
@@ -405,15 +440,14 @@ match_customer (Planner  *p,
       names = names_list (candidates);
       a = new_action (p, p->clients_kp, LSN_ACTION_SKIP, LSN_LICENCE_REASON_NO_CLIENT);
       if (json_array_get_length (candidates) > 0)
-        a->detail = g_strdup_printf ("No HaloPSA client matches the customer “%s”, so its %u "
-                                     "product%s were not synchronised. Nearest clients: %s. Map "
-                                     "the customer to one of them, or create it in HaloPSA.",
-                                     c->name, n, n == 1 ? "" : "s", names);
+        a->detail = g_strdup_printf ("No HaloPSA client matches the customer “%s”, so %s not "
+                                     "synchronised. Nearest clients: %s. Map the customer to "
+                                     "one of them, or create it in HaloPSA.", c->name, were,
+                                     names);
       else
         a->detail = g_strdup_printf ("No HaloPSA client matches the customer “%s”, and none has a "
-                                     "similar name, so its %u product%s were not synchronised. "
-                                     "Create the client in HaloPSA or map the customer.",
-                                     c->name, n, n == 1 ? "" : "s");
+                                     "similar name, so %s not synchronised. Create the "
+                                     "client in HaloPSA or map the customer.", c->name, were);
     }
 
   a->source_id = g_strdup (c->key);
@@ -524,7 +558,7 @@ plan_existing (Planner    *p,
       set_target (a, licence);
       a->changes = json_array_new ();
       add_change (a->changes, "quantity",
-                  has_quantity ? json_node_init_double (json_node_alloc (), halo_quantity) : NULL,
+                  has_quantity ? json_node_init_int (json_node_alloc (), llround (halo_quantity)) : NULL,
                   json_node_init_int (json_node_alloc (), 0));
       a->detail = g_strdup_printf ("The invoice has quantity 0 for %s: licence #%s is deleted",
                                    row->product_code, lsn_record_get_remote_id (licence));
