@@ -7,9 +7,11 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gstdio.h>
 
 #include "lsn-error.h"
 #include "lsn-licence-planner.h"
+#include "feed/lsn-feed-connector.h"
 #include "feed/lsn-feed-parser.h"
 
 /* The invoice parser on its own: formats, quoting, numbers, and every kind of bad input with the
@@ -346,6 +348,125 @@ test_cycles (void)
   g_assert_false (lsn_licence_distributor_equal (NULL, "Converge"));
 }
 
+static LsnConnector *
+connector_for (const char  *json,
+               GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
+  return lsn_connector_new_from_settings (json_node_get_object (json_parser_get_root (parser)),
+                                          NULL, error);
+}
+
+/* The feed connector's settings: what a profile must say, and what it may not. */
+static void
+test_connector_settings (void)
+{
+  static const struct { const char *json; const char *words; } bad[] = {
+    { "{\"connector\": \"feed\", \"distributor\": \"Converge\"}", "no \"source\"" },
+    { "{\"connector\": \"feed\", \"source\": \"/tmp/x.csv\"}", "no \"distributor\"" },
+    { "{\"connector\": \"feed\", \"source\": \"/tmp/x.csv\", \"distributor\": \"  \"}", "no \"distributor\"" },
+    { "{\"connector\": \"feed\", \"source\": \"http://example.com/inv.csv\", \"distributor\": \"C\"}", "plain http" },
+    { "{\"connector\": \"feed\", \"source\": \"ftp://example.com/inv.csv\", \"distributor\": \"C\"}", "https://" },
+    { "{\"connector\": \"feed\", \"source\": \"/tmp/x.csv\", \"distributor\": \"C\", \"columns\": [1]}", "must be an object" },
+    { "{\"connector\": \"feed\", \"source\": \"/tmp/x.csv\", \"distributor\": \"C\", \"columns\": {\"sku\": \"X\"}}", "“sku” is unknown" },
+    { "{\"connector\": \"feed\", \"source\": \"/tmp/x.csv\", \"distributor\": \"C\", \"format\": \"xml\"}", "“xml” is unknown" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LsnConnector) conn = connector_for (bad[i].json, &error);
+
+      g_assert_null (conn);
+      g_assert_error (error, LSN_ERROR, LSN_ERROR_INVALID_ARGUMENT);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, bad[i].words));
+    }
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(LsnConnector) conn = connector_for ("{\"connector\": \"feed\", \"source\": "
+                                                  "\"https://distributor.example/invoice?month=5\", "
+                                                  "\"distributor\": \" Converge \", \"format\": \"csv\", "
+                                                  "\"columns\": {\"quantity\": \"Qty\"}}", &error);
+
+    g_assert_no_error (error);
+    g_assert_true (LSN_IS_FEED_CONNECTOR (conn));
+    g_assert_cmpstr (lsn_feed_connector_get_distributor (LSN_FEED_CONNECTOR (conn)), ==, "Converge");
+    g_assert_cmpstr (lsn_feed_parser_get_column (lsn_feed_connector_get_parser (LSN_FEED_CONNECTOR (conn)),
+                                                 LSN_FEED_COLUMN_QUANTITY), ==, "Qty");
+    g_assert_cmpstr (lsn_http_client_get_base_url (lsn_connector_get_http (conn)), ==,
+                     "https://distributor.example");
+    g_assert_cmpstr (lsn_connector_get_kinds (conn)[0], ==, "licence");
+    g_assert_null (lsn_connector_get_kinds (conn)[1]);
+  }
+}
+
+/* A file source: read, listed as records, refused as a whole when a row is bad. */
+static void
+test_connector_file (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lsn-feed-XXXXXX", NULL);
+  g_autofree char *good = g_build_filename (dir, "good.json", NULL);
+  g_autofree char *bad = g_build_filename (dir, "bad.csv", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing.csv", NULL);
+  g_autofree char *json = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LsnConnector) conn = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GPtrArray) checks = NULL;
+  LsnListOptions options = { 0 };
+
+  g_assert_true (g_file_set_contents (good, "[{\"Customer\": \"Acme\", \"CustomerId\": \"A1\", "
+                                      "\"ProductCode\": \"M365-BB\", \"Quantity\": 3, \"UnitPrice\": 4.9}]",
+                                      -1, NULL));
+  g_assert_true (g_file_set_contents (bad, "Customer,ProductCode,Quantity\nAcme,X,three\n", -1, NULL));
+
+  json = g_strdup_printf ("{\"connector\": \"feed\", \"source\": \"%s\", \"distributor\": \"C\"}", good);
+  conn = connector_for (json, &error);
+  g_assert_no_error (error);
+  records = lsn_connector_list_all (conn, LSN_KIND_LICENCE, &options, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (records->len, ==, 1);
+  g_assert_cmpstr (lsn_record_get_remote_id (g_ptr_array_index (records, 0)), ==, "A1|M365-BB");
+  g_assert_cmpstr (lsn_record_get_string (g_ptr_array_index (records, 0), "product_code"), ==, "M365-BB");
+  g_clear_pointer (&records, g_ptr_array_unref);
+  records = lsn_connector_list_all (conn, LSN_KIND_CLIENT, &options, NULL, &error);
+  g_assert_null (records);
+  g_assert_error (error, LSN_ERROR, LSN_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_clear_object (&conn);
+  g_free (json);
+
+  json = g_strdup_printf ("{\"connector\": \"feed\", \"source\": \"%s\", \"distributor\": \"C\"}", bad);
+  conn = connector_for (json, &error);
+  g_assert_no_error (error);
+  records = lsn_connector_list_all (conn, LSN_KIND_LICENCE, &options, NULL, &error);
+  g_assert_null (records);
+  g_assert_error (error, LSN_ERROR, LSN_ERROR_VALIDATION);
+  g_assert_nonnull (strstr (error->message, "line 2: the quantity “three” is not a number"));
+  g_clear_error (&error);
+  checks = lsn_connector_test_connection (conn, NULL, NULL);
+  g_assert_cmpuint (checks->len, ==, 2);
+  g_assert_true (((LsnCheck *) g_ptr_array_index (checks, 0))->ok);
+  g_assert_false (((LsnCheck *) g_ptr_array_index (checks, 1))->ok);
+  g_clear_object (&conn);
+  g_free (json);
+
+  json = g_strdup_printf ("{\"connector\": \"feed\", \"source\": \"%s\", \"distributor\": \"C\"}", missing);
+  conn = connector_for (json, &error);
+  g_assert_no_error (error);
+  g_assert_null (lsn_feed_connector_read (LSN_FEED_CONNECTOR (conn), NULL, &error));
+  g_assert_error (error, LSN_ERROR, LSN_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "cannot be read"));
+
+  g_remove (good);
+  g_remove (bad);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -366,6 +487,8 @@ main (int   argc,
   g_test_add_func ("/feed-parser/many-issues-capped", test_many_issues_capped);
   g_test_add_func ("/feed-parser/numbers", test_numbers);
   g_test_add_func ("/feed-parser/cycles", test_cycles);
+  g_test_add_func ("/feed-connector/settings", test_connector_settings);
+  g_test_add_func ("/feed-connector/file", test_connector_file);
 
   return g_test_run ();
 }

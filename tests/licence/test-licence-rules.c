@@ -564,6 +564,75 @@ test_sandbox_invoice (void)
   licence_fixture_clear (&f);
 }
 
+/* The same rules from a JSON export with its own column names, a semicolon CSV with a BOM and
+ * decimal commas, each read by the job: one price change each. */
+static void
+run_export (const char *file_name,
+            const char *template,
+            const char *columns)
+{
+  LicenceFixture f;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LsnProfile) profile = NULL;
+  g_autoptr(LsnLicenceJob) job = NULL;
+  g_autoptr(GPtrArray) licences = NULL;
+  g_autoptr(GString) text = g_string_new (template);
+  g_autofree char *path = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *extra = NULL;
+
+  licence_fixture_init (&f, NULL);
+  {
+    g_autoptr(JsonNode) name = json_node_init_string (json_node_alloc (), f.customers[0]);
+    g_autofree char *quoted = json_to_string (name, FALSE);
+    g_string_replace (text, "{k0json}", quoted, 0);
+    g_string_replace (text, "{k0}", f.customers[0], 0);
+  }
+  path = licence_fixture_write_file (&f, file_name, text->str);
+  json = licence_fixture_profile_json (&f, path, NULL);
+  if (columns != NULL)
+    {
+      g_autoptr(GString) s = g_string_new (json);
+      g_autofree char *with = g_strdup_printf ("\"distributor\":\"Converge\",\"columns\":%s", columns);
+      g_string_replace (s, "\"distributor\":\"Converge\"", with, 1);
+      g_free (json);
+      json = g_string_free (g_steal_pointer (&s), FALSE);
+    }
+  profile = licence_fixture_add_profile (&f, "export", json);
+  licence_fixture_configure (&f, "{\"reset_stats\": true}");
+
+  job = lsn_licence_job_new (f.store, profile, "cli");
+  g_assert_true (lsn_licence_job_run (job, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (licence_fixture_licence_posts (&f), ==, 1);
+  g_assert_cmpuint (licence_fixture_licence_deletes (&f), ==, 0);
+  licences = licence_fixture_list (&f, LSN_KIND_LICENCE);
+  check_licences (&f, licences, "k0 M365-BB 10 5.25 Converge; k0 M365-BS 5 10.30 Converge", TRUE);
+  licence_fixture_clear (&f);
+}
+
+static void
+test_json_export (void)
+{
+  run_export ("invoice.json",
+              "[\n"
+              "  {\"Account\": {k0json}, \"Sku\": \"M365-BB\", \"Seats\": 10, \"Price\": 5.25, \"Term\": \"Monthly\"},\n"
+              "  {\"Account\": {k0json}, \"Sku\": \"M365-BS\", \"Seats\": \"5\", \"Price\": \"10.30\", \"Term\": \"monthly\"}\n"
+              "]\n",
+              "{\"customer\":\"Account\",\"product_code\":\"Sku\",\"quantity\":\"Seats\","
+              "\"unit_price\":\"Price\",\"billing_cycle\":\"Term\"}");
+}
+
+static void
+test_semicolon_export (void)
+{
+  run_export ("invoice.csv",
+              "\xef\xbb\xbf" "Customer;CustomerId;ProductCode;ProductName;Quantity;UnitPrice;BillingCycle\r\n"
+              "{k0};;M365-BB;Microsoft 365 Business Basic;10;5,25;Monthly\r\n"
+              "{k0};;M365-BS;Microsoft 365 Business Standard;5;10,30;Monthly\r\n",
+              NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -576,6 +645,8 @@ main (int   argc,
       g_test_add_data_func (path, &cases[i], test_rule);
     }
   g_test_add_func ("/licence-rules/sandbox-invoice", test_sandbox_invoice);
+  g_test_add_func ("/licence-rules/json-export", test_json_export);
+  g_test_add_func ("/licence-rules/semicolon-export", test_semicolon_export);
 
   return g_test_run ();
 }
