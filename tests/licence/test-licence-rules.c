@@ -633,6 +633,79 @@ test_semicolon_export (void)
               NULL);
 }
 
+typedef struct
+{
+  gint64      profile_id;
+  const char *row_key;
+  const char *licence_id;
+} LinkData;
+
+static gboolean
+save_link_func (LsnStore  *store,
+                sqlite3   *db,
+                gpointer   user_data,
+                GError   **error)
+{
+  LinkData *ld = user_data;
+  g_autoptr(LsnLink) link = lsn_link_new (LSN_KIND_LICENCE, ld->row_key, ld->licence_id, "mapping");
+
+  return lsn_db_save_link (db, ld->profile_id, link, error);
+}
+
+/* A saved product ↔ licence mapping: the distributor's code "BASIC" is k0's M365-BB licence,
+ * whose name and SKU say otherwise. It is updated, not created again, and not cleaned up. */
+static void
+test_saved_product_mapping (void)
+{
+  LicenceFixture f;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LsnProfile) profile = NULL;
+  g_autoptr(LsnLicenceJob) job = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autofree char *rows = NULL;
+  g_autofree char *csv = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *row_key = NULL;
+  const char *licence_id = NULL;
+
+  licence_fixture_init (&f, NULL);
+  before = licence_fixture_list (&f, LSN_KIND_LICENCE);
+  for (guint i = 0; i < before->len; i++)
+    if (licence_is (g_ptr_array_index (before, i), f.client_ids[0], "M365-BB"))
+      licence_id = lsn_record_get_remote_id (g_ptr_array_index (before, i));
+  g_assert_nonnull (licence_id);
+
+  rows = expand (&f, "{k0},,BASIC,Basic plan,12,4.90,Monthly\n"
+                     "{k0},,M365-BS,Microsoft 365 Business Standard,5,10.30,Monthly\n");
+  csv = g_strconcat ("Customer,CustomerId,ProductCode,ProductName,Quantity,UnitPrice,BillingCycle\n",
+                     rows, NULL);
+  path = licence_fixture_write_file (&f, "invoice.csv", csv);
+  json = licence_fixture_profile_json (&f, path, NULL);
+  profile = licence_fixture_add_profile (&f, "mapped", json);
+  row_key = g_strconcat (f.customers[0], "|BASIC", NULL);
+  {
+    LinkData ld = { lsn_profile_get_id (profile), row_key, licence_id };
+    lsn_store_run_in_transaction (f.store, save_link_func, &ld, &error);
+    g_assert_no_error (error);
+  }
+  licence_fixture_configure (&f, "{\"reset_stats\": true}");
+
+  job = lsn_licence_job_new (f.store, profile, "cli");
+  g_assert_true (lsn_licence_job_run (job, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (licence_fixture_licence_posts (&f), ==, 1);
+  g_assert_cmpuint (licence_fixture_licence_deletes (&f), ==, 0);
+  g_assert_cmpint (lsn_licence_job_get_counts (job)->updated, ==, 1);
+  g_assert_cmpint (lsn_licence_job_get_counts (job)->created, ==, 0);
+
+  after = licence_fixture_list (&f, LSN_KIND_LICENCE);
+  check_licences (&f, after, "k0 M365-BB 12 4.90 Converge; k0 M365-BS 5 10.30 Converge", TRUE);
+  check_licences (&f, after, "k0 BASIC", FALSE);
+  licence_fixture_clear (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -646,6 +719,7 @@ main (int   argc,
     }
   g_test_add_func ("/licence-rules/sandbox-invoice", test_sandbox_invoice);
   g_test_add_func ("/licence-rules/json-export", test_json_export);
+  g_test_add_func ("/licence-rules/saved-product-mapping", test_saved_product_mapping);
   g_test_add_func ("/licence-rules/semicolon-export", test_semicolon_export);
 
   return g_test_run ();
