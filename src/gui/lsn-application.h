@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LsnApplication, lsn_application, LSN, APPLICATION, AdwApplication)
 
-LsnApplication *lsn_application_new (void);
+LsnApplication *lsn_application_new             (void);
+int             lsn_application_get_exit_status (LsnApplication *self);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "lsn-application.h"
+#include "lsn-store.h"
 
 G_BEGIN_DECLS
 
@@ -16,6 +17,15 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LsnWindow, lsn_window, LSN, WINDOW, AdwApplicationWindow)
 
-LsnWindow *lsn_window_new (LsnApplication *application);
+LsnWindow *lsn_window_new              (LsnApplication *application,
+                                        GSettings      *settings);
+LsnStore  *lsn_window_get_store        (LsnWindow      *self);
+void       lsn_window_set_store        (LsnWindow      *self,
+                                        LsnStore       *store);
+void       lsn_window_show_store_error (LsnWindow      *self,
+                                        const char     *path,
+                                        const GError   *error);
+gboolean   lsn_window_get_loaded       (LsnWindow      *self);
+GListModel *lsn_window_get_profiles    (LsnWindow      *self);
 
 G_END_DECLS

@@ -253,6 +253,8 @@ lsn_sandbox_name_variation_to_string (LsnSandboxNameVariation variation)
 static char *
 fold_ascii (const char *s)
 {
+  if (g_str_is_ascii (s))
+    return g_strdup (s);
   return g_str_to_ascii (s, "C");
 }
 
@@ -315,15 +317,19 @@ make_base_name (Rng     *r,
                 gboolean force_ltd)
 {
   const char *suffix = force_ltd ? (rng_int (r, 2) ? " Ltd" : " Limited") : PICK (r, suffixes);
+  const char *industry = PICK (r, industries);
+
+  /* No "Waste Services Services". */
+  if (g_str_has_suffix (industry, suffix + (suffix[0] == ' ')) && suffix[0])
+    suffix = "";
 
   switch (pattern)
     {
     case PATTERN_PLACE:
-      return g_strconcat (PICK (r, places), " ", PICK (r, industries), suffix, NULL);
+      return g_strconcat (PICK (r, places), " ", industry, suffix, NULL);
 
     case PATTERN_ADJ_NOUN:
-      return g_strconcat (PICK (r, adjectives), " ", PICK (r, nouns), " ", PICK (r, industries),
-                          suffix, NULL);
+      return g_strconcat (PICK (r, adjectives), " ", PICK (r, nouns), " ", industry, suffix, NULL);
 
     case PATTERN_SURNAMES:
       {
@@ -333,7 +339,7 @@ make_base_name (Rng     *r,
         while (b == a)
           b = PICK (r, surnames);
         if (rng_int (r, 3) == 0)
-          return g_strconcat (a, " & ", b, " ", PICK (r, industries), suffix, NULL);
+          return g_strconcat (a, " & ", b, " ", industry, suffix, NULL);
         return g_strconcat (a, " & ", b, suffix, NULL);
       }
 
@@ -346,12 +352,12 @@ make_base_name (Rng     *r,
       switch (rng_int (r, 4))
         {
         case 0:
-          return g_strconcat ("St. ", PICK (r, saints), " ", PICK (r, industries), suffix, NULL);
+          return g_strconcat ("St. ", PICK (r, saints), " ", industry, suffix, NULL);
         case 1:
-          return g_strconcat (PICK (r, surnames), "'s ", PICK (r, industries), suffix, NULL);
+          return g_strconcat (PICK (r, surnames), "'s ", industry, suffix, NULL);
         case 2:
           return g_strdup_printf ("%c.%c. %s%s", 'A' + rng_int (r, 26), 'A' + rng_int (r, 26),
-                                  PICK (r, industries), suffix);
+                                  industry, suffix);
         default:
           return g_strconcat (PICK (r, surnames), ", ", PICK (r, surnames), " & Co.", NULL);
         }
@@ -461,26 +467,35 @@ make_domain (Rng        *r,
 {
   g_autofree char *ascii = fold_ascii (name);
   g_autoptr(GString) label = g_string_new (NULL);
-  guint words = 0;
+  guint words = 0, used;
   char *domain;
 
-  for (const char *p = ascii; *p && words < 2; p++)
+  g_auto(GStrv) tokens = g_strsplit (ascii, " ", -1);
+
+  for (guint i = 0; tokens[i] && words < 2; i++)
     {
-      if (g_ascii_isalnum (*p))
-        g_string_append_c (label, g_ascii_tolower (*p));
-      else if (*p == ' ' && label->len)
+      gsize before = label->len;
+
+      if (g_ascii_strcasecmp (tokens[i], "and") == 0 || g_ascii_strcasecmp (tokens[i], "st.") == 0)
+        continue;
+      for (const char *p = tokens[i]; *p; p++)
+        if (g_ascii_isalnum (*p))
+          g_string_append_c (label, g_ascii_tolower (*p));
+      if (label->len > before)
         words++;
     }
   if (label->len == 0)
     g_string_append (label, "company");
 
-  domain = g_strconcat (label->str, tld, NULL);
-  for (guint i = 2; g_hash_table_contains (domains, domain); i++)
-    {
-      g_free (domain);
-      domain = g_strdup_printf ("%s%u%s", label->str, i, tld);
-    }
-  g_hash_table_add (domains, g_strdup (domain));
+  /* @domains counts the uses of each label and TLD: the second "redtower.com" is "redtower2.com". */
+  g_string_append (label, tld);
+  used = GPOINTER_TO_UINT (g_hash_table_lookup (domains, label->str));
+  g_hash_table_insert (domains, g_strdup (label->str), GUINT_TO_POINTER (used + 1));
+  if (used == 0)
+    return g_string_free (g_steal_pointer (&label), FALSE);
+
+  g_string_truncate (label, label->len - strlen (tld));
+  domain = g_strdup_printf ("%s%u%s", label->str, used + 1, tld);
   return domain;
 }
 
@@ -745,7 +760,7 @@ lsn_sandbox_companies_generate (guint64 seed,
 
         add_address (&r, c, european);
         if (c->domain == NULL)
-          c->domain = make_domain (&r, c->cw_name, european ? (g_strcmp0 (c->country_code, "DE") == 0 ? ".de" : ".eu")
+          c->domain = make_domain (&r, c->halo_name, european ? (g_strcmp0 (c->country_code, "DE") == 0 ? ".de" : ".eu")
                                                             : g_strcmp0 (c->country_code, "US") == 0 ? ".com" : ".co.uk",
                                    domains);
         c->website = g_strconcat ("https://www.", c->domain, NULL);

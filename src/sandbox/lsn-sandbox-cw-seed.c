@@ -207,6 +207,11 @@ lsn_cw_seed (LsnCwStore *store,
   status_inactive = add_named (&s, "company_statuses", "name", "Inactive", "inactiveFlag");
   add_named (&s, "company_statuses", "name", "Not-Approved", "disallowSavingFlag");
 
+  /* ids 1..4 as the contacts' communication items name them */
+  add_named (&s, "communication_types", "description", "Email", "emailFlag");
+  add_named (&s, "communication_types", "description", "Direct", "phoneFlag");
+  add_named (&s, "communication_types", "description", "Fax", "faxFlag");
+  add_named (&s, "communication_types", "description", "Mobile", "phoneFlag");
   type_client = add_named (&s, "company_types", "name", "Client", "defaultFlag");
   type_prospect = add_named (&s, "company_types", "name", "Prospect", NULL);
   type_vendor = add_named (&s, "company_types", "name", "Vendor", "vendorFlag");

@@ -137,6 +137,17 @@ static const Field company_fields[] = {
   END
 };
 
+/* company/communicationTypes: not in the reference; its shape is the one ConnectWise's own
+ * OpenAPI gives (CommunicationType: description, phone/fax/email/default flags). */
+static const Field communication_type_fields[] = {
+  { "description", 's', NULL, 50, F_REQUIRED, NULL },
+  { "phoneFlag", 'b', NULL, 0, 0, NULL },
+  { "faxFlag", 'b', NULL, 0, 0, NULL },
+  { "emailFlag", 'b', NULL, 0, 0, NULL },
+  { "defaultFlag", 'b', NULL, 0, 0, NULL },
+  END
+};
+
 static const Field company_type_fields[] = {
   { "name", 's', NULL, 50, F_REQUIRED, NULL },
   { "defaultFlag", 'b', NULL, 0, 0, NULL },
@@ -444,6 +455,7 @@ static const Field member_fields[] = {
 static const CollectionDef collection_defs[] = {
   { "companies", "company/companies", NULL, "company", "company_href", NULL, NULL, "name", TRUE, FALSE, "identifier", company_fields },
   { "company_types", "company/companies/types", NULL, "companyType", "type_href", NULL, NULL, "name", FALSE, FALSE, NULL, company_type_fields },
+  { "communication_types", "company/communicationTypes", NULL, "type", "type_href", NULL, NULL, "description", FALSE, FALSE, NULL, communication_type_fields },
   { "company_statuses", "company/companies/statuses", NULL, "companyStatus", "status_href", NULL, NULL, "name", FALSE, FALSE, NULL, company_status_fields },
   { "sites", "company/companies/{pid}/sites", NULL, "site", "site_href", "companies", "company", "name", FALSE, FALSE, NULL, site_fields },
   { "contacts", "company/contacts", NULL, "contact", "contact_href", NULL, NULL, NULL, FALSE, FALSE, NULL, contact_fields },

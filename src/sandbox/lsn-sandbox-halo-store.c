@@ -763,7 +763,7 @@ seed_opportunities (LsnSandboxHaloStore *self,
         continue;
 
       /* Users are seeded in client order: look back for one of this client's. */
-      for (guint u = users->len; u > 0 && u > users->len - 40; u--)
+      for (guint u = users->len; u > 0 && u + 40 > users->len; u--)
         {
           JsonObject *candidate = g_ptr_array_index (users, u - 1);
 

@@ -174,6 +174,7 @@ typedef struct
   GHashTable         *by_id[2];        /* id → LsnRecord */
   GHashTable         *linked[2];       /* id → LsnLink */
   GHashTable         *claimed[2];      /* ids linked, held or created in this plan */
+  GHashTable         *held[2];         /* ids that are candidates of a held record */
   GHashTable         *accepted;        /* "left\nright" */
   GHashTable         *rejected;        /* "left\nright" */
   GHashTable         *by_exact[2];     /* trimmed name → GPtrArray of LsnRecord (unlinked) */
@@ -558,6 +559,41 @@ pair_rejected (Planner    *p,
   return g_hash_table_contains (p->rejected, key);
 }
 
+/* For a kind that belongs to a client (sites, contacts), the partner of a record must belong to
+ * the partner of its client: every company has a "Head Office". Returns FALSE when the record
+ * has a client that is not linked yet (then nothing can be its partner). */
+static gboolean
+parent_scope (Planner     *p,
+              LsnSide      from,
+              LsnRecord   *s,
+              const char **field_out,
+              const char **parent_out)
+{
+  LsnKindConfig *kc = p->in->kind;
+
+  *field_out = NULL;
+  *parent_out = NULL;
+  for (guint i = 0; i < kc->fields->len; i++)
+    {
+      LsnFieldMap *map = g_ptr_array_index (kc->fields, i);
+      JsonNode *value;
+      g_autofree char *sid = NULL;
+
+      if (g_strcmp0 (map->reference_kind, LSN_KIND_CLIENT) != 0)
+        continue;
+      value = json_object_get_member (lsn_record_get_fields (s), map_field (map, from));
+      sid = node_id_string (value);
+      if (sid == NULL)
+        return TRUE;
+      *field_out = map_field (map, LSN_SIDE_OTHER (from));
+      *parent_out = p->in->translate ? p->in->translate (LSN_KIND_CLIENT, from, sid,
+                                                         p->in->translate_data)
+                                     : NULL;
+      return *parent_out != NULL;
+    }
+  return TRUE;
+}
+
 static void
 add_candidates (Planner    *p,
                 GPtrArray  *out,
@@ -565,12 +601,24 @@ add_candidates (Planner    *p,
                 LsnSide     from,
                 LsnRecord  *s)
 {
+  const char *parent_field, *parent;
+
   if (list == NULL)
+    return;
+  if (!parent_scope (p, from, s, &parent_field, &parent))
     return;
   for (guint i = 0; i < list->len; i++)
     {
       LsnRecord *t = g_ptr_array_index (list, i);
       const char *tid = lsn_record_get_remote_id (t);
+
+      if (parent_field != NULL)
+        {
+          g_autofree char *tparent = node_id_string (json_object_get_member (lsn_record_get_fields (t),
+                                                                             parent_field));
+          if (g_strcmp0 (tparent, parent) != 0)
+            continue;
+        }
 
       if (g_hash_table_contains (p->claimed[LSN_SIDE_OTHER (from)], tid)
           || pair_rejected (p, from, lsn_record_get_remote_id (s), tid)
@@ -658,6 +706,10 @@ plan_unlinked (Planner    *p,
       if (!lsn_direction_allows (kc->direction, from))
         continue;
 
+      /* the candidate of a pair held for a person: wait for the decision */
+      if (g_hash_table_contains (p->held[from], sid))
+        continue;
+
       if (!passes_filters (kc, s, &why))
         {
           a = add_action (p, LSN_ACTION_SKIP, from, s, NULL);
@@ -701,6 +753,9 @@ plan_unlinked (Planner    *p,
                   json_object_set_string_member (o, "evidence",
                                                  pass == 0 ? "exact name" : "normalized name");
                   json_array_add_object_element (a->candidates, o);
+                  /* a candidate of a held pair is not created from its side either, but it
+                   * stays a candidate of other records (duplicates make a pair ambiguous) */
+                  g_hash_table_add (p->held[to], (gpointer) lsn_record_get_remote_id (c));
                 }
             }
           a->detail = g_strdup_printf ("%u possible match%s on the %s side: not created until a "
@@ -716,6 +771,19 @@ plan_unlinked (Planner    *p,
       a = add_action (p, LSN_ACTION_CREATE, from, s, NULL);
       a->source_hash = lsn_planner_side_hash (kc, from, s);
       compute_writes (p, a, from, s, NULL);
+      if (!in->defer_references && json_object_get_size (a->refs) > 0)
+        {
+          /* Its parent is not linked (held for a person, filtered, or failed): wait for it
+           * rather than fail every run. */
+          g_autoptr(GList) names = json_object_get_members (a->refs);
+          a->type = LSN_ACTION_SKIP;
+          a->reason = g_strdup ("waiting-for-parent");
+          a->detail = g_strdup_printf ("its %s is not synced to the %s side yet (held, filtered "
+                                       "or failed): it is created once that %s is mapped",
+                                       json_object_get_string_member (a->refs, names->data),
+                                       lsn_side_to_string (to),
+                                       json_object_get_string_member (a->refs, names->data));
+        }
       /* write our id into the other side's reference field, so links can be rebuilt */
       json_object_set_string_member (a->fields, "reference", sid);
       g_hash_table_add (p->claimed[from], (gpointer) sid);
@@ -755,6 +823,7 @@ lsn_planner_plan_kind (const LsnPlanInput *input,
       p.by_id[s] = g_hash_table_new (g_str_hash, g_str_equal);
       p.linked[s] = g_hash_table_new (g_str_hash, g_str_equal);
       p.claimed[s] = g_hash_table_new (g_str_hash, g_str_equal);
+      p.held[s] = g_hash_table_new (g_str_hash, g_str_equal);
       p.by_exact[s] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, free_list);
       p.by_key[s] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, free_list);
       reverse_refs[s] = g_hash_table_new (g_str_hash, g_str_equal);
@@ -823,6 +892,7 @@ lsn_planner_plan_kind (const LsnPlanInput *input,
       g_hash_table_unref (p.by_id[s]);
       g_hash_table_unref (p.linked[s]);
       g_hash_table_unref (p.claimed[s]);
+      g_hash_table_unref (p.held[s]);
       g_hash_table_unref (p.by_exact[s]);
       g_hash_table_unref (p.by_key[s]);
       g_hash_table_unref (reverse_refs[s]);

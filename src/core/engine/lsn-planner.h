@@ -42,6 +42,8 @@ typedef struct
   gpointer          translate_data;
   gint64            now_usec;
   gboolean          confirmed;    /* the person confirmed a mass change */
+  gboolean          defer_references; /* dry run: parents planned for creation are not linked
+                                       * yet, keep their children as creates */
 } LsnPlanInput;
 
 LsnKindPlan *lsn_planner_plan_kind   (const LsnPlanInput *input,

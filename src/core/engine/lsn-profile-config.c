@@ -476,6 +476,7 @@ parse_kind (const char        *kind,
   if (kc->fields->len == 0)
     {
       const char * const *defaults = lsn_kind_default_fields (kind);
+      kc->fields_default = TRUE;
       for (guint i = 0; defaults[i]; i++)
         {
           LsnFieldMap *map = g_new0 (LsnFieldMap, 1);

@@ -68,6 +68,8 @@ typedef struct
   gboolean      auto_accept_exact;
   gboolean      archive_deleted;
   GPtrArray    *fields;          /* (element-type LsnFieldMap) */
+  gboolean      fields_default;  /* no "fields" in the profile: the defaults, narrowed by the
+                                  * engine to what both connectors have */
 } LsnKindConfig;
 
 typedef struct

@@ -71,6 +71,7 @@ struct _LsnSyncJob
   GHashTable          *links;        /* kind → GPtrArray of LsnLink (after each apply) */
   GHashTable          *xlate[2];     /* "kind\nid" on side s → id on the other side */
   char                *last_request[2];
+  GHashTable          *catalogue[2];  /* kind → GPtrArray of LsnFieldInfo, or a NULL value */
   guint64              requests_at_start[2];
   GCancellable        *cancellable;
 
@@ -131,6 +132,7 @@ lsn_sync_job_finalize (GObject *object)
       g_clear_pointer (&self->fresh[s], g_hash_table_unref);
       g_clear_pointer (&self->complete[s], g_hash_table_unref);
       g_clear_pointer (&self->xlate[s], g_hash_table_unref);
+      g_clear_pointer (&self->catalogue[s], g_hash_table_unref);
       g_free (self->last_request[s]);
     }
   g_clear_pointer (&self->links, g_hash_table_unref);
@@ -167,6 +169,8 @@ lsn_sync_job_init (LsnSyncJob *self)
                                               (GDestroyNotify) g_hash_table_unref);
       self->complete[s] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       self->xlate[s] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      self->catalogue[s] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                  (GDestroyNotify) g_ptr_array_unref);
     }
   self->links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) g_ptr_array_unref);
@@ -838,6 +842,13 @@ payload_for (LsnPlanAction *a)
       json_builder_set_member_name (b, "fields");
       json_builder_add_value (b, n);
     }
+  if (a->refs && json_object_get_size (a->refs) > 0)
+    {
+      JsonNode *n = json_node_alloc ();
+      json_node_init_object (n, a->refs);
+      json_builder_set_member_name (b, "refs");
+      json_builder_add_value (b, n);
+    }
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   return json_to_string (root, FALSE);
@@ -848,6 +859,15 @@ typedef struct
   LsnKindPlan *kp;
   GArray      *pending;   /* of Pending */
 } LocalData;
+
+static gboolean
+is_fresh (LsnSyncJob    *self,
+          LsnPlanAction *a)
+{
+  GHashTable *fresh = g_hash_table_lookup (self->fresh[a->source_side], a->kind);
+
+  return fresh == NULL || a->source_id == NULL || g_hash_table_contains (fresh, a->source_id);
+}
 
 static gboolean
 apply_local_op (LsnSyncJob  *self,
@@ -917,7 +937,19 @@ apply_local_op (LsnSyncJob  *self,
           break;
 
         case LSN_ACTION_SKIP:
-          if (g_strcmp0 (a->reason, "echo") == 0)
+        case LSN_ACTION_HOLD:
+          if (g_strcmp0 (a->reason, "echo") != 0 && !is_fresh (self, a))
+            {
+              /* told already when the record first came in, or last changed */
+              self->counts.skipped++;
+              break;
+            }
+          if (a->type == LSN_ACTION_HOLD)
+            {
+              self->counts.skipped++;
+              e = event_for (self, a, "hold", "held");
+            }
+          else if (g_strcmp0 (a->reason, "echo") == 0)
             {
               self->counts.echoes++;
               e = event_for (self, a, "skip", "echo");
@@ -929,11 +961,6 @@ apply_local_op (LsnSyncJob  *self,
               self->counts.skipped++;
               e = event_for (self, a, "skip", a->reason);
             }
-          break;
-
-        case LSN_ACTION_HOLD:
-          self->counts.skipped++;
-          e = event_for (self, a, "hold", "held");
           break;
 
         case LSN_ACTION_DELETED:
@@ -1168,6 +1195,72 @@ resolve_refs (LsnSyncJob     *self,
   return TRUE;
 }
 
+/* The connector's field catalogue of @kind, asked once per run; %NULL when it cannot say. */
+static GPtrArray *
+catalogue (LsnSyncJob *self,
+           LsnSide     side,
+           const char *kind)
+{
+  GPtrArray *fields;
+  g_autoptr(GError) error = NULL;
+
+  if (g_hash_table_lookup_extended (self->catalogue[side], kind, NULL, (gpointer *) &fields))
+    return fields;
+
+  fields = lsn_connector_list_fields (self->conn[side], kind, self->cancellable, &error);
+  if (fields == NULL)
+    g_message ("The %s side cannot list the fields of %ss: %s", lsn_side_to_string (side), kind,
+               error->message);
+  g_hash_table_insert (self->catalogue[side], g_strdup (kind), fields);
+  return fields;
+}
+
+static gboolean
+has_canonical (GPtrArray  *fields,
+               const char *canonical)
+{
+  for (guint i = 0; fields && i < fields->len; i++)
+    {
+      LsnFieldInfo *f = g_ptr_array_index (fields, i);
+      if (g_strcmp0 (f->canonical, canonical) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether the target side has a field that can hold the other side's id for @kind. */
+static gboolean
+writes_reference (LsnSyncJob *self,
+                  LsnSide     side,
+                  const char *kind)
+{
+  return has_canonical (catalogue (self, side, kind), "reference");
+}
+
+/* Default mappings cover only the canonical fields both systems have: HaloPSA keeps a client's
+ * phone and address on its sites, ConnectWise on the company. A profile that lists its fields
+ * gets exactly those. */
+static void
+narrow_default_fields (LsnSyncJob    *self,
+                       LsnKindConfig *kc)
+{
+  GPtrArray *left, *right;
+
+  if (!kc->fields_default)
+    return;
+  left = catalogue (self, LSN_SIDE_LEFT, kc->kind);
+  right = catalogue (self, LSN_SIDE_RIGHT, kc->kind);
+  if (left == NULL || right == NULL)
+    return;
+
+  for (guint i = kc->fields->len; i > 0; i--)
+    {
+      LsnFieldMap *map = g_ptr_array_index (kc->fields, i - 1);
+      if (!has_canonical (left, map->left) || !has_canonical (right, map->right))
+        g_ptr_array_remove_index (kc->fields, i - 1);
+    }
+}
+
 static gboolean
 send_one (LsnSyncJob  *self,
           Pending     *p,
@@ -1192,6 +1285,10 @@ send_one (LsnSyncJob  *self,
 
   if (resolve_refs (self, a, &fields, &failure))
     {
+      if (json_object_has_member (fields, "reference")
+          && !writes_reference (self, a->target_side, a->kind))
+        json_object_remove_member (fields, "reference");
+
       switch (a->type)
         {
         case LSN_ACTION_CREATE:
@@ -1238,6 +1335,20 @@ find_created (LsnSyncJob   *self,
   g_autoptr(GHashTable) linked = g_hash_table_new (g_str_hash, g_str_equal);
   LsnRecord *by_name = NULL;
   guint n_by_name = 0;
+  JsonObject *fields = json_object_get_object_member (payload, "fields");
+  /* a child (site, contact) is looked for under the client it was sent with */
+  const char *parent = fields ? json_object_get_string_member_with_default (fields, "client_id",
+                                                                           NULL)
+                              : NULL;
+  g_autofree char *parent_translated = NULL;
+
+  if (parent != NULL && json_object_has_member (payload, "refs")
+      && json_object_has_member (json_object_get_object_member (payload, "refs"), "client_id"))
+    {
+      LsnSide source = target == LSN_SIDE_LEFT ? LSN_SIDE_RIGHT : LSN_SIDE_LEFT;
+      parent_translated = g_strdup (translate_cb (LSN_KIND_CLIENT, source, parent, self));
+      parent = parent_translated;
+    }
 
   for (guint i = 0; links && i < links->len; i++)
     {
@@ -1253,7 +1364,9 @@ find_created (LsnSyncJob   *self,
         continue;
       if (g_strcmp0 (lsn_record_get_string (r, "reference"), row->source_id) == 0)
         return r;
-      if (name != NULL && g_strcmp0 (lsn_record_get_name (r), name) == 0)
+      if (name != NULL && g_strcmp0 (lsn_record_get_name (r), name) == 0
+          && (parent == NULL
+              || g_strcmp0 (lsn_record_get_string (r, "client_id"), parent) == 0))
         {
           by_name = r;
           n_by_name++;
@@ -1404,6 +1517,7 @@ plan_and_apply_kind (LsnSyncJob     *self,
   in.translate_data = self;
   in.now_usec = g_get_real_time ();
   in.confirmed = self->confirmed;
+  in.defer_references = self->dry_run;
 
   kp = lsn_planner_plan_kind (&in, self->plan);
 
@@ -1463,6 +1577,21 @@ start_run_op (LsnSyncJob  *self,
               gpointer     data,
               GError     **error)
 {
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  /* a run still "running" was stopped by a crash or a kill: this run finishes its work */
+  stmt = lsn_store_prepare (db,
+                            "UPDATE runs SET outcome = 'interrupted', finished_at = ?2, "
+                            "message = 'stopped before it finished; the next run completed its "
+                            "work' WHERE profile_id = ?1 AND outcome = 'running'",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, profile_id (self));
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return lsn_store_set_error (db, sqlite3_errcode (db), NULL, "closing interrupted runs", error);
+
   self->run_id = lsn_db_insert_run (db, profile_id (self), self->trigger, self->dry_run,
                                     lsn_profile_get_version (self->profile), error);
   return self->run_id != 0;
@@ -1537,6 +1666,9 @@ run_inner (LsnSyncJob  *self,
 
   if (!ensure_connectors (self, error))
     return FALSE;
+
+  for (guint i = 0; i < kinds->len; i++)
+    narrow_default_fields (self, g_ptr_array_index (kinds, i));
 
   self->plan = lsn_plan_new ();
 

@@ -518,6 +518,28 @@ reserve_slot (LsnHttpClient  *self,
     }
 }
 
+/* Without a Retry-After, a guess of when the server's rolling window frees a request is when ours
+ * does: the time until our oldest request leaves the window (0 without a budget). Callers cap it
+ * at the longest backoff: another client of the same account may be what filled the window. */
+static gint64
+window_frees_in (LsnHttpClient *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 window;
+  gint64 earliest = G_MAXINT64;
+
+  g_mutex_lock (&self->mutex);
+  window = (gint64) self->stats.budget_seconds * G_USEC_PER_SEC;
+  prune_slots_locked (self, now);
+  for (guint i = 0; i < self->slots->len; i++)
+    earliest = MIN (earliest, g_array_index (self->slots, Slot, i).at);
+  g_mutex_unlock (&self->mutex);
+
+  if (window == 0 || earliest == G_MAXINT64)
+    return 0;
+  return CLAMP (earliest + window - now, 0, window);
+}
+
 /* The reply is in: the slot's window starts now. */
 static void
 complete_slot (LsnHttpClient *self,
@@ -996,7 +1018,8 @@ lsn_http_client_send_full (LsnHttpClient       *self,
 
           wait = parse_retry_after (soup_message_get_response_headers (msg));
           if (wait < 0)
-            wait = backoff_usec (self, throttles);
+            wait = MAX (backoff_usec (self, throttles),
+                        MIN (window_frees_in (self), (gint64) self->backoff_cap_ms * 1000));
           g_debug ("%s: 429, waiting %" G_GINT64_FORMAT " ms", summary, wait / 1000);
           if (!wait_usec (self, wait, cancellable, error))
             return NULL;
@@ -1019,6 +1042,8 @@ lsn_http_client_send_full (LsnHttpClient       *self,
           wait = parse_retry_after (soup_message_get_response_headers (msg));
           if (wait < 0)
             wait = backoff_usec (self, failures);
+          g_debug ("%s: attempt %u got HTTP %u, waiting %" G_GINT64_FORMAT " ms",
+                   summary, attempt, status, wait / 1000);
           if (!wait_usec (self, wait, cancellable, error))
             return NULL;
           continue;

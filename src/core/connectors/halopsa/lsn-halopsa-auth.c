@@ -217,7 +217,8 @@ token_hint (const char *message)
   if (strstr (lower, "tenant") != NULL)
     return "check the Tenant setting (Halo's API Details show it)";
   if (strstr (lower, "invalid_client") != NULL || strstr (lower, "client") != NULL)
-    return "check the Client ID and the Client secret of the API application";
+    return "check the Client ID and the Client secret of the API application, and the Tenant "
+           "(a client id unknown to the tenant gets the same answer)";
   if (strstr (lower, "scope") != NULL)
     return "check the Scopes setting against the API application's permissions";
   return "check the Client ID, Client secret, Tenant and Scopes settings";

@@ -55,6 +55,7 @@ struct _LsnHalopsaConnector
 G_DEFINE_FINAL_TYPE (LsnHalopsaConnector, lsn_halopsa_connector, LSN_TYPE_CONNECTOR)
 
 #define DEFAULT_MAX_RETRIES 3
+#define MALFORMED_RETRIES   2
 
 static void
 lsn_halopsa_connector_dispose (GObject *object)
@@ -122,29 +123,43 @@ api_call (LsnHalopsaConnector   *self,
           GCancellable          *cancellable,
           GError               **error)
 {
-  g_autoptr(LsnHttpResponse) response = NULL;
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *summary = lsn_http_request_summary (method, path_and_query);
-  JsonNode *root;
 
-  lsn_halopsa_auth_set_cancellable (self->auth, cancellable);
-  response = lsn_http_client_send_json_full (http (self), method, path_and_query, flags, body,
-                                             cancellable, &local_error);
-  lsn_halopsa_auth_set_cancellable (self->auth, NULL);
-
-  if (response == NULL)
+  /* A GET whose reply arrived whole but is not JSON (a body cut short by the server) is read
+   * again, like a dropped connection; writes are not. */
+  for (guint attempt = 0; ; attempt++)
     {
-      explain_error (local_error, kind);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
+      g_autoptr(LsnHttpResponse) response = NULL;
+      g_autoptr(GError) local_error = NULL;
+      JsonNode *root;
+
+      lsn_halopsa_auth_set_cancellable (self->auth, cancellable);
+      response = lsn_http_client_send_json_full (http (self), method, path_and_query, flags, body,
+                                                 cancellable, &local_error);
+      lsn_halopsa_auth_set_cancellable (self->auth, NULL);
+
+      if (response == NULL)
+        {
+          explain_error (local_error, kind);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+
+      if (g_str_equal (method, "DELETE")
+          && (response->body == NULL || g_bytes_get_size (response->body) == 0))
+        return json_node_init_null (json_node_alloc ());
+
+      root = lsn_http_response_parse_json (response, summary, &local_error);
+      if (root != NULL)
+        return root;
+
+      if (!g_str_equal (method, "GET") || attempt >= MALFORMED_RETRIES)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      g_debug ("%s: %s; reading it again", summary, local_error->message);
     }
-
-  if (g_str_equal (method, "DELETE")
-      && (response->body == NULL || g_bytes_get_size (response->body) == 0))
-    return json_node_init_null (json_node_alloc ());
-
-  root = lsn_http_response_parse_json (response, summary, error);
-  return root;
 }
 
 static gboolean
