@@ -227,7 +227,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
   g_test_add_func ("/cli/usage-and-errors", test_cli_usage_and_errors);
   g_test_add_func ("/cli/sync-flow", test_cli_sync_flow);

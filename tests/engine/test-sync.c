@@ -16,6 +16,7 @@
 #include "lsn-error.h"
 #include "lsn-profile-io.h"
 #include "lsn-sync-store.h"
+#include "lsn-test-util.h"
 
 #define ALL_BOTH \
   "{\"client\": {\"direction\": \"both\"}, \"site\": {\"direction\": \"both\"}, " \
@@ -775,7 +776,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
   g_test_add_func ("/engine/first-sync/left-to-right", test_first_sync_left_to_right);
   g_test_add_func ("/engine/first-sync/right-to-left", test_first_sync_right_to_left);

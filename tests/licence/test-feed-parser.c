@@ -13,6 +13,7 @@
 #include "lsn-licence-planner.h"
 #include "feed/lsn-feed-connector.h"
 #include "feed/lsn-feed-parser.h"
+#include "lsn-test-util.h"
 
 /* The invoice parser on its own: formats, quoting, numbers, and every kind of bad input with the
  * line it is reported on. */
@@ -471,7 +472,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
   g_test_add_func ("/feed-parser/comma", test_comma);
   g_test_add_func ("/feed-parser/semicolon-crlf-decimal-comma", test_semicolon_crlf_decimal_comma);

@@ -15,6 +15,7 @@
 #include "lsn-licence-job.h"
 #include "feed/lsn-feed-parser.h"
 #include "licence-fixture.h"
+#include "lsn-test-util.h"
 
 /* The licence sync under failure: a 429 storm against a low limit, and a process killed in the
  * middle of its writes followed by a second run. The end state is compared, licence by licence,
@@ -397,7 +398,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
   g_test_add_func ("/licence-faults/429-storm", test_429_storm);
   g_test_add_func ("/licence-faults/kill-and-rerun", test_kill_and_rerun);

@@ -13,6 +13,7 @@
 #include "lsn-licence-planner.h"
 #include "lsn-names.h"
 #include "licence-fixture.h"
+#include "lsn-test-util.h"
 
 /* The licence rules, one table row per rule, each run as a real sync against a fresh in-process
  * sandbox over HTTP. The sandbox sets up four customers for the hard cases (k0..k3):
@@ -710,7 +711,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
