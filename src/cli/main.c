@@ -1070,7 +1070,15 @@ cmd_demo (int    argc,
     options.halo_clients = options.cw_clients = clients;
   sandbox = lsn_sandbox_new (&options);
   if (!lsn_sandbox_start (sandbox, &error))
-    return fail (g_steal_pointer (&error));
+    {
+      /* the usual ports are taken (another demo?): any free ones will do */
+      g_clear_error (&error);
+      g_clear_object (&sandbox);
+      options.halo_port = options.cw_port = 0;
+      sandbox = lsn_sandbox_new (&options);
+      if (!lsn_sandbox_start (sandbox, &error))
+        return fail (g_steal_pointer (&error));
+    }
 
   ready = lsn_sandbox_ready_line (sandbox);
   json = demo_profile_json (ready, &error);
