@@ -20,7 +20,10 @@
  * together. The rules match licences by content (client and product), so an interrupted run is
  * finished by planning again from what HaloPSA holds: the next run closes the rows left
  * "pending", "sending" or "unknown" (with an event for the ones that may have been sent), and
- * a create that did reach HaloPSA is found there and not sent twice.
+ * a create that did reach HaloPSA is found there and not sent twice. A create the previous run
+ * was sending when it stopped may still be in HaloPSA's hands and land a moment later: before it
+ * reads HaloPSA, the next run waits until such a create has been out as long as a request may
+ * take (the HTTP client's timeout), so that it finds the licence instead of creating it again.
  *
  * Threading: lsn_licence_job_run() blocks; call it from a worker thread (or use
  * lsn_licence_job_run_async()). The connectors are used by that thread only; the database is
@@ -43,6 +46,8 @@
 #define RATE_LIMIT_ROUNDS      4
 #define RATE_LIMIT_PAUSE_USEC  (2 * G_USEC_PER_SEC)
 #define MAX_ISSUE_EVENTS       LSN_FEED_MAX_ISSUES
+/* How long a request may be in flight when the HTTP client has no timeout. */
+#define IN_FLIGHT_FALLBACK_SEC 60
 
 typedef struct
 {
@@ -756,6 +761,62 @@ resume_outbox_op (LsnLicenceJob  *self,
   return TRUE;
 }
 
+/* The latest time (µs, wall clock) a create of this profile was marked "sending" by a run that
+ * never learnt its outcome; 0 when there is none. */
+static gboolean
+last_interrupted_create_op (LsnLicenceJob  *self,
+                            sqlite3        *db,
+                            gpointer        data,
+                            GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 *last = data;
+  int rc;
+
+  stmt = lsn_store_prepare (db, "SELECT max(updated_at) FROM outbox WHERE profile_id = ?1 "
+                            "AND kind = ?2 AND action = 'create' AND state = 'sending'", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, profile_id (self));
+  lsn_store_bind_text (stmt, 2, LSN_KIND_LICENCE);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    return lsn_store_set_error (db, rc, NULL, "reading the interrupted writes", error);
+  *last = sqlite3_column_type (stmt, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64 (stmt, 0);
+  return TRUE;
+}
+
+/* A create that a stopped run was sending may have reached HaloPSA and be applied a moment after
+ * the process died. Read too early, HaloPSA does not show it yet, the licence is created again,
+ * and the late one makes a duplicate. Waits until the latest such create has been out for as
+ * long as a request may take (the HTTP client's timeout): by then it has landed or never will.
+ * Updates and deletes need no wait: sent twice, they give the same result. */
+static gboolean
+settle_interrupted_creates (LsnLicenceJob  *self,
+                            GError        **error)
+{
+  LsnHttpClient *http = lsn_connector_get_http (self->halo);
+  guint timeout = 0;
+  gint64 last = 0, window, wait;
+
+  if (!in_transaction (self, last_interrupted_create_op, &last, error))
+    return FALSE;
+  if (last == 0)
+    return TRUE;
+
+  if (http != NULL)
+    g_object_get (lsn_http_client_get_session (http), "timeout", &timeout, NULL);
+  window = (gint64) (timeout > 0 ? timeout : IN_FLIGHT_FALLBACK_SEC) * G_USEC_PER_SEC;
+  wait = CLAMP (last + window - g_get_real_time (), 0, window);
+  if (wait == 0)
+    return TRUE;
+
+  g_debug ("A licence create of the interrupted run may still be in flight: waiting %.1f s "
+           "before reading HaloPSA", wait / (double) G_USEC_PER_SEC);
+  report (self, LSN_SYNC_PHASE_RESUMING, LSN_KIND_LICENCE, 0, 0);
+  return pause_for (self, wait, error);
+}
+
 /* -------------------------------------------------------------------------------------------- */
 /* Apply                                                                                         */
 
@@ -1143,6 +1204,9 @@ run_inner (LsnLicenceJob  *self,
 
   /* Read everything first: a failure to read leaves HaloPSA untouched. */
   if (!read_feed (self, error))
+    return FALSE;
+
+  if (!self->dry_run && !settle_interrupted_creates (self, error))
     return FALSE;
 
   report (self, LSN_SYNC_PHASE_PULLING, LSN_KIND_CLIENT, 1, 3);
