@@ -13,6 +13,9 @@
 #include "lsn-sync-store.h"
 #include "lsn-test-util.h"
 
+/* how long one request may take, in the profiles the fixture writes */
+guint engine_fixture_timeout_seconds = 3;
+
 static JsonObject *
 parse_object (const char *json)
 {
@@ -40,15 +43,17 @@ engine_fixture_profile_json (EngineFixture *f,
     "{\"name\": \"Engine\","
     " \"left\": {\"connector\": \"halopsa\", \"id\": \"left-conn\", \"url\": \"%s\", "
     "   \"auth_url\": \"%s\", \"tenant\": \"%s\", \"client_id\": \"%s\", "
-    "   \"client_secret\": {\"env\": \"LSN_TEST_HALO_SECRET\"}},"
+    "   \"client_secret\": {\"env\": \"LSN_TEST_HALO_SECRET\"}, \"timeout_seconds\": %u},"
     " \"right\": {\"connector\": \"connectwise\", \"id\": \"right-conn\", \"url\": \"%s\", "
     "   \"company\": \"%s\", \"public_key\": \"%s\", \"client_id\": \"%s\", "
-    "   \"private_key\": {\"env\": \"LSN_TEST_CW_KEY\"}},"
+    "   \"private_key\": {\"env\": \"LSN_TEST_CW_KEY\"}, \"timeout_seconds\": %u},"
     " \"kinds\": %s %s%s}",
     json_object_get_string_member (h, "url"), json_object_get_string_member (h, "auth_url"),
     json_object_get_string_member (h, "tenant"), json_object_get_string_member (h, "client_id"),
+    engine_fixture_timeout_seconds,
     json_object_get_string_member (c, "url"), json_object_get_string_member (c, "company"),
     json_object_get_string_member (c, "public_key"), json_object_get_string_member (c, "client_id"),
+    engine_fixture_timeout_seconds,
     kinds_json, extra_json ? ", " : "", extra_json ? extra_json : "");
 }
 

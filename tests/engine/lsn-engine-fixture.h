@@ -26,6 +26,8 @@ typedef struct
   LsnConnector *outside[2];   /* for changes made "by someone else" */
 } EngineFixture;
 
+extern guint engine_fixture_timeout_seconds;
+
 void        engine_fixture_init       (EngineFixture           *f,
                                        const LsnSandboxOptions *options,
                                        const char              *kinds_json,

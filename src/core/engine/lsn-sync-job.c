@@ -520,7 +520,15 @@ ensure_connectors (LsnSyncJob  *self,
       http = lsn_connector_get_http (self->conn[s]);
       if (http != NULL)
         {
+          JsonObject *side = lsn_profile_config_get_side (self->config, s);
+          JsonNode *timeout = side ? json_object_get_member (side, "timeout_seconds") : NULL;
           LsnHttpStats stats;
+
+          /* how long one request may take (a profile may shorten it) */
+          if (timeout != NULL && JSON_NODE_HOLDS_VALUE (timeout)
+              && json_node_get_value_type (timeout) == G_TYPE_INT64
+              && json_node_get_int (timeout) > 0)
+            lsn_http_client_set_timeout (http, (guint) json_node_get_int (timeout));
           lsn_http_client_set_observer (http, on_request_cb, &self->last_request[s]);
           lsn_http_client_get_stats (http, &stats);
           self->requests_at_start[s] = stats.requests;
@@ -1624,6 +1632,67 @@ finish_run_op (LsnSyncJob  *self,
 }
 
 static gboolean
+last_sending_create_op (LsnSyncJob  *self,
+                        sqlite3     *db,
+                        gpointer     data,
+                        GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 *last = data;
+  int rc;
+
+  stmt = lsn_store_prepare (db,
+                            "SELECT max(updated_at) FROM outbox WHERE profile_id = ?1 "
+                            "AND action = 'create' AND state = 'sending'",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, profile_id (self));
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    return lsn_store_set_error (db, rc, NULL, "reading the outbox", error);
+  *last = sqlite3_column_int64 (stmt, 0);
+  return TRUE;
+}
+
+/* A create that a stopped run was sending may reach the server and be applied a moment after the
+ * process died. Read too early, the target does not show it yet, the record is created again and
+ * the late one makes a duplicate. So before reading, wait until the latest such create has been
+ * out for as long as a request may take: by then it has landed or never will. Updates need no
+ * wait: sent twice, they give the same result. */
+static gboolean
+settle_interrupted_creates (LsnSyncJob  *self,
+                            GError     **error)
+{
+  gint64 last = 0, window = 0, until;
+
+  if (!in_transaction (self, last_sending_create_op, &last, error))
+    return FALSE;
+  if (last == 0)
+    return TRUE;
+
+  for (guint s = 0; s < 2; s++)
+    {
+      LsnHttpClient *http = lsn_connector_get_http (self->conn[s]);
+      guint timeout = 0;
+
+      if (http != NULL)
+        g_object_get (lsn_http_client_get_session (http), "timeout", &timeout, NULL);
+      window = MAX (window, (gint64) (timeout > 0 ? timeout : 60) * G_USEC_PER_SEC);
+    }
+
+  until = MIN (last + window, g_get_real_time () + window);
+  report (self, LSN_SYNC_PHASE_RESUMING, NULL, 0, 0);
+  while (g_get_real_time () < until)
+    {
+      if (g_cancellable_set_error_if_cancelled (self->cancellable, error))
+        return FALSE;
+      g_usleep (MIN (until - g_get_real_time (), G_USEC_PER_SEC / 10));
+    }
+  return TRUE;
+}
+
+static gboolean
 load_retry_event_op (LsnSyncJob  *self,
                      sqlite3     *db,
                      gpointer     data,
@@ -1698,6 +1767,9 @@ run_inner (LsnSyncJob  *self,
     return FALSE;
   if (self->only_kind && g_str_equal (self->only_kind, LSN_KIND_CONTACT)
       && !reload_links (self, LSN_KIND_SITE, error))
+    return FALSE;
+
+  if (!self->dry_run && !settle_interrupted_creates (self, error))
     return FALSE;
 
   /* Pull everything first: a failure to read leaves both systems untouched. */
