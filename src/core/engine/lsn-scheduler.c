@@ -550,6 +550,23 @@ lsn_scheduler_get_job (LsnScheduler *self,
 }
 
 /**
+ * lsn_scheduler_get_profile:
+ *
+ * Returns: (transfer none) (nullable): the newest settings of @profile_id the scheduler knows
+ */
+LsnProfile *
+lsn_scheduler_get_profile (LsnScheduler *self,
+                           gint64        profile_id)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (LSN_IS_SCHEDULER (self), NULL);
+
+  entry = lookup (self, profile_id);
+  return entry != NULL ? entry->profile : NULL;
+}
+
+/**
  * lsn_scheduler_get_job_dry_run:
  *
  * Returns: whether the running job of @profile_id is a preview

@@ -47,6 +47,8 @@ LsnSyncJob   *lsn_scheduler_start            (LsnScheduler      *self,
                                               GError           **error);
 LsnSyncJob   *lsn_scheduler_get_job          (LsnScheduler      *self,
                                               gint64             profile_id);
+LsnProfile   *lsn_scheduler_get_profile      (LsnScheduler      *self,
+                                              gint64             profile_id);
 gboolean      lsn_scheduler_get_job_dry_run  (LsnScheduler      *self,
                                               gint64             profile_id);
 void          lsn_scheduler_cancel           (LsnScheduler      *self,
