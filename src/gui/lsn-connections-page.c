@@ -220,7 +220,6 @@ lsn_connections_page_dispose (GObject *object)
   g_clear_object (&self->profile);
   g_clear_object (&self->store);
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), LSN_TYPE_CONNECTIONS_PAGE);
 
   G_OBJECT_CLASS (lsn_connections_page_parent_class)->dispose (object);
 }

@@ -183,6 +183,7 @@ lsn_kind_row_init (LsnKindRow *self)
   GtkWidget *icon;
   GtkWidget *active_row;
 
+  self->loading = TRUE;
   self->original = json_object_new ();
   self->left_label = g_strdup ("HaloPSA");
   self->right_label = g_strdup ("ConnectWise Manage");
@@ -257,6 +258,8 @@ lsn_kind_row_init (LsnKindRow *self)
   gtk_widget_add_css_class (icon, "warning");
   adw_action_row_add_prefix (self->warning_row, icon);
   adw_expander_row_add_row (ADW_EXPANDER_ROW (self), GTK_WIDGET (self->warning_row));
+
+  self->loading = FALSE;
 }
 
 /**

@@ -986,7 +986,6 @@ lsn_overview_page_dispose (GObject *object)
   g_clear_object (&self->scheduler);
   g_clear_object (&self->profile);
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), LSN_TYPE_OVERVIEW_PAGE);
 
   G_OBJECT_CLASS (lsn_overview_page_parent_class)->dispose (object);
 }

@@ -313,7 +313,6 @@ lsn_sync_page_dispose (GObject *object)
   g_clear_object (&self->profile);
   g_clear_object (&self->preview_job);
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), LSN_TYPE_SYNC_PAGE);
 
   G_OBJECT_CLASS (lsn_sync_page_parent_class)->dispose (object);
 }
