@@ -322,6 +322,45 @@ screenshot_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Pictures for tests: with $LIAISON_SCREENSHOT_DIR set, the action "screenshot" (a name) draws
+ * every visible window to NAME.png (the main window) and NAME-N.png (dialogs) in that folder.
+ * Without the variable the action does not exist. */
+#define SCREENSHOT_DIR_ENV "LIAISON_SCREENSHOT_DIR"
+
+static void
+lsn_application_screenshot_action (GSimpleAction *action,
+                                   GVariant      *param,
+                                   gpointer       user_data)
+{
+  const char *dir = g_getenv (SCREENSHOT_DIR_ENV);
+  g_autofree char *name = g_path_get_basename (g_variant_get_string (param, NULL));
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n_dialogs = 0;
+
+  if (dir == NULL || name[0] == '.' || name[0] == '\0')
+    return;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+      g_autofree char *file = NULL;
+      g_autofree char *path = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (!gtk_widget_get_visible (window) || !gtk_widget_get_mapped (window))
+        continue;
+
+      if (LSN_IS_WINDOW (window))
+        file = g_strdup_printf ("%s.png", name);
+      else
+        file = g_strdup_printf ("%s-%u.png", name, ++n_dialogs);
+      path = g_build_filename (dir, file, NULL);
+
+      if (!lsn_application_render_window (window, path, &error))
+        g_warning ("%s", error->message);
+    }
+}
+
 /* Actions */
 
 static void
@@ -476,6 +515,13 @@ lsn_application_startup (GApplication *app)
   /* A picture shows the default size, and changes nothing. */
   if (self->screenshot_path == NULL)
     self->settings = lsn_application_load_settings ();
+
+  if (g_getenv (SCREENSHOT_DIR_ENV) != NULL)
+    {
+      const GActionEntry entry = { "screenshot", lsn_application_screenshot_action, "s", NULL, NULL };
+
+      g_action_map_add_action_entries (G_ACTION_MAP (self), &entry, 1, self);
+    }
 
   if (self->settings != NULL)
     {
