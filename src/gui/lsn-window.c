@@ -758,6 +758,27 @@ lsn_window_show_mappings_action (GtkWidget  *widget,
   adw_view_stack_set_visible_child_name (LSN_WINDOW (widget)->view_stack, "mappings");
 }
 
+/* As with the main stack: GTK 4.8 would show the hidden pages to assistive technologies. */
+static void
+view_stack_visible_child_cb (LsnWindow    *self,
+                             GParamSpec   *pspec,
+                             AdwViewStack *view_stack)
+{
+  g_autoptr(GtkSelectionModel) pages = adw_view_stack_get_pages (view_stack);
+  GtkWidget *visible = adw_view_stack_get_visible_child (view_stack);
+  guint n_pages = g_list_model_get_n_items (G_LIST_MODEL (pages));
+
+  for (guint i = 0; i < n_pages; i++)
+    {
+      g_autoptr(AdwViewStackPage) page = g_list_model_get_item (G_LIST_MODEL (pages), i);
+      GtkWidget *child = adw_view_stack_page_get_child (page);
+
+      gtk_accessible_update_state (GTK_ACCESSIBLE (child),
+                                   GTK_ACCESSIBLE_STATE_HIDDEN, child != visible,
+                                   -1);
+    }
+}
+
 static void
 page_saved_cb (LsnWindow  *self,
                LsnProfile *profile)
@@ -1013,6 +1034,10 @@ lsn_window_init (LsnWindow *self)
                            G_LIST_MODEL (self->profiles),
                            create_profile_row,
                            NULL, NULL);
+
+  g_signal_connect_object (self->view_stack, "notify::visible-child",
+                           G_CALLBACK (view_stack_visible_child_cb), self, G_CONNECT_SWAPPED);
+  view_stack_visible_child_cb (self, NULL, self->view_stack);
 
   lsn_window_set_state (self, "loading");
   lsn_window_update_actions (self);

@@ -61,8 +61,12 @@ class App(common.App):
         env['LIAISON_DB'] = db
         env['LIAISON_SCREENSHOT_DIR'] = ARTIFACTS
         self.stderr = open(os.path.join(ARTIFACTS, f'{label}.log'), 'w')
-        self.wrapped = False
-        self.process = subprocess.Popen([common.LIAISON], env=env,
+        # LIAISON_UI_WRAPPER="gdb -batch -ex run -ex bt --args" runs liaison under a debugger.
+        # LIAISON_UI_WRAP_ONLY=scenario2 wraps only that run.
+        only = os.environ.get('LIAISON_UI_WRAP_ONLY')
+        wrapper = os.environ.get('LIAISON_UI_WRAPPER', '').split() if only in (None, label) else []
+        self.wrapped = bool(wrapper)
+        self.process = subprocess.Popen(wrapper + [common.LIAISON], env=env,
                                         stdout=self.stderr, stderr=subprocess.STDOUT)
         self.root = wait_for(f'liaison (pid {self.process.pid}) on the accessibility bus',
                              self._find_application)
@@ -85,7 +89,7 @@ class App(common.App):
     def page(self, title):
         """Switch to a page through the view switcher."""
         def switcher_button():
-            for role in ('toggle button', 'radio button', 'push button'):
+            for role in ('page tab', 'toggle button', 'radio button', 'push button'):
                 for node in find_all(self.window(), role=role):
                     if node.name == title or any(
                             node.getChildAtIndex(i) is not None
@@ -96,6 +100,8 @@ class App(common.App):
         button = wait_for(f'the “{title}” page switch', switcher_button)
         action = button.queryAction()
         names = [action.getName(i) for i in range(action.nActions)]
+        if not names:
+            raise Failure(f'the “{title}” page switch has no action')
         action.doAction(names.index('click') if 'click' in names else 0)
         pump(0.5)
 
