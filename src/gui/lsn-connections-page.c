@@ -41,6 +41,7 @@ struct _LsnConnectionsPage
   char               *signature;     /* the connection settings shown, as saved */
   GCancellable       *cancellable;
   guint               save_source;
+  guint               saving;        /* saves under way */
   guint               dirty : 1;
 };
 
@@ -85,6 +86,7 @@ save_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   gboolean memory_only = FALSE;
 
+  self->saving--;
   profile = lsn_gui_save_settings_finish (result, &memory_only, &error);
   if (profile == NULL)
     {
@@ -149,6 +151,7 @@ lsn_connections_page_save_now (LsnConnectionsPage *self)
                              secret);
     }
 
+  self->saving++;
   lsn_gui_save_settings_async (self->store, lsn_profile_get_id (self->profile), members,
                                g_hash_table_size (secrets) > 0 ? secrets : NULL,
                                self->cancellable, save_cb, g_object_ref (self));
@@ -181,6 +184,9 @@ lsn_connections_page_load (LsnConnectionsPage *self)
   g_autoptr(LsnProfileConfig) config = NULL;
   g_autoptr(GStrvBuilder) kinds = g_strv_builder_new ();
   g_auto(GStrv) kind_list = NULL;
+
+  g_debug ("Showing the connections of “%s”, version %" G_GINT64_FORMAT,
+           lsn_profile_get_name (self->profile), lsn_profile_get_version (self->profile));
 
   config = lsn_profile_config_parse (lsn_profile_get_settings (self->profile), NULL);
   for (guint i = 0; config != NULL && i < config->kinds->len; i++)
@@ -319,10 +325,16 @@ lsn_connections_page_set_profile (LsnConnectionsPage *self,
 
   if (same)
     {
-      g_autofree char *signature = signature_of (lsn_profile_get_settings (profile));
+      g_autofree char *signature = NULL;
 
+      /* A list read before the page's own save arrives late: it is older than what is shown. */
+      if (lsn_profile_get_version (profile) < lsn_profile_get_version (self->profile))
+        return;
+
+      signature = signature_of (lsn_profile_get_settings (profile));
       g_set_object (&self->profile, profile);
-      if (self->dirty || g_strcmp0 (signature, self->signature) == 0)
+      /* What is typed, or being saved, wins over what the list says. */
+      if (self->dirty || self->saving > 0 || g_strcmp0 (signature, self->signature) == 0)
         return;
     }
 

@@ -1096,6 +1096,10 @@ lsn_overview_page_set_profile (LsnOverviewPage *self,
   same = profile != NULL && self->profile != NULL
          && lsn_profile_get_id (profile) == lsn_profile_get_id (self->profile);
 
+  /* A list read before a page's save arrives late: it is older than what is shown. */
+  if (same && lsn_profile_get_version (profile) < lsn_profile_get_version (self->profile))
+    return;
+
   if (!same)
     {
       g_cancellable_cancel (self->cancellable);

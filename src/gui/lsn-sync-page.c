@@ -11,7 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "lsn-gui-util.h"
-#include "lsn-kind-row.h"
+#include "lsn-kind-group.h"
 #include "lsn-preview-dialog.h"
 #include "lsn-sync-page.h"
 
@@ -25,7 +25,7 @@ static const char * const shown_kinds[] = {
 /**
  * LsnSyncPage:
  *
- * What a profile syncs: one #LsnKindRow per kind (direction, mode, master, filters), the schedule,
+ * What a profile syncs: one #LsnKindGroup per kind (direction, mode, master, filters), the schedule,
  * and Preview, which runs a dry run on a worker thread and shows its plan in a
  * #LsnPreviewDialog before anything is written. Changes are saved a moment after they are made,
  * through the store on a worker thread, and apply from the next run.
@@ -35,10 +35,11 @@ struct _LsnSyncPage
   AdwBin               parent_instance;
 
   /* Template children */
-  AdwPreferencesGroup *kinds_group;
+  AdwPreferencesPage  *page;
+  AdwPreferencesGroup *schedule_group;
   GtkSpinButton       *every_spin;
 
-  LsnKindRow          *rows[G_N_ELEMENTS (shown_kinds)];
+  LsnKindGroup          *rows[G_N_ELEMENTS (shown_kinds)];
   LsnScheduler        *scheduler;      /* (nullable) */
   LsnProfile          *profile;        /* (nullable) */
   JsonObject          *kinds;          /* "kinds" as loaded (kinds not shown are kept) */
@@ -47,6 +48,7 @@ struct _LsnSyncPage
   LsnSyncJob          *preview_job;    /* (nullable): the dry run this page started */
   GCancellable        *cancellable;
   guint                save_source;
+  guint                saving;         /* saves under way */
   guint                dirty : 1;
   guint                loading : 1;
   guint                preview_after_save : 1;
@@ -100,6 +102,7 @@ save_cb (GObject      *object,
   g_autoptr(LsnProfile) profile = NULL;
   g_autoptr(GError) error = NULL;
 
+  self->saving--;
   profile = lsn_gui_save_settings_finish (result, NULL, &error);
   if (profile == NULL)
     {
@@ -144,8 +147,8 @@ lsn_sync_page_save_now (LsnSyncPage *self)
     {
       const char *kind = shown_kinds[i];
 
-      if (lsn_kind_row_is_enabled (self->rows[i]) || json_object_has_member (kinds, kind))
-        json_object_set_object_member (kinds, kind, lsn_kind_row_dup_config (self->rows[i]));
+      if (lsn_kind_group_is_enabled (self->rows[i]) || json_object_has_member (kinds, kind))
+        json_object_set_object_member (kinds, kind, lsn_kind_group_dup_config (self->rows[i]));
     }
   json_object_set_object_member (members, "kinds", kinds);
 
@@ -154,6 +157,7 @@ lsn_sync_page_save_now (LsnSyncPage *self)
                               gtk_spin_button_get_value_as_int (self->every_spin));
   json_object_set_object_member (members, "schedule", schedule);
 
+  self->saving++;
   lsn_gui_save_settings_async (lsn_scheduler_get_store (self->scheduler),
                                lsn_profile_get_id (self->profile), members, NULL,
                                self->cancellable, save_cb, g_object_ref (self));
@@ -212,7 +216,7 @@ lsn_sync_page_load (LsnSyncPage *self)
     {
       JsonNode *node = json_object_get_member (kinds, shown_kinds[i]);
 
-      lsn_kind_row_set_config (self->rows[i],
+      lsn_kind_group_set_config (self->rows[i],
                                node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL,
                                left, right);
     }
@@ -348,7 +352,8 @@ lsn_sync_page_class_init (LsnSyncPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/liaison/Liaison/lsn-sync-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, LsnSyncPage, kinds_group);
+  gtk_widget_class_bind_template_child (widget_class, LsnSyncPage, page);
+  gtk_widget_class_bind_template_child (widget_class, LsnSyncPage, schedule_group);
   gtk_widget_class_bind_template_child (widget_class, LsnSyncPage, every_spin);
   gtk_widget_class_bind_template_callback (widget_class, every_changed_cb);
 }
@@ -364,11 +369,17 @@ lsn_sync_page_init (LsnSyncPage *self)
 
   for (guint i = 0; i < G_N_ELEMENTS (shown_kinds); i++)
     {
-      self->rows[i] = LSN_KIND_ROW (lsn_kind_row_new (shown_kinds[i]));
+      self->rows[i] = LSN_KIND_GROUP (lsn_kind_group_new (shown_kinds[i]));
       g_signal_connect_object (self->rows[i], "changed", G_CALLBACK (lsn_sync_page_queue_save),
                                self, G_CONNECT_SWAPPED);
-      adw_preferences_group_add (self->kinds_group, GTK_WIDGET (self->rows[i]));
+      adw_preferences_page_add (self->page, ADW_PREFERENCES_GROUP (self->rows[i]));
     }
+
+  /* The schedule comes after the kinds. */
+  g_object_ref (self->schedule_group);
+  adw_preferences_page_remove (self->page, self->schedule_group);
+  adw_preferences_page_add (self->page, self->schedule_group);
+  g_object_unref (self->schedule_group);
 }
 
 /**
@@ -417,10 +428,16 @@ lsn_sync_page_set_profile (LsnSyncPage *self,
 
   if (same)
     {
-      g_autofree char *signature = signature_of (lsn_profile_get_settings (profile));
+      g_autofree char *signature = NULL;
 
+      /* A list read before the page's own save arrives late: it is older than what is shown. */
+      if (lsn_profile_get_version (profile) < lsn_profile_get_version (self->profile))
+        return;
+
+      signature = signature_of (lsn_profile_get_settings (profile));
       g_set_object (&self->profile, profile);
-      if (self->dirty || g_strcmp0 (signature, self->signature) == 0)
+      /* What is typed, or being saved, wins over what the list says. */
+      if (self->dirty || self->saving > 0 || g_strcmp0 (signature, self->signature) == 0)
         return;
     }
 

@@ -10,7 +10,7 @@
 #include <adwaita.h>
 
 #include "lsn-connection-group.h"
-#include "lsn-kind-row.h"
+#include "lsn-kind-group.h"
 #include "lsn-test-util.h"
 
 #define WAIT_SECONDS 30
@@ -241,7 +241,7 @@ test_kind_row (void)
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(JsonObject) out = NULL;
   g_autoptr(GPtrArray) buttons = NULL;
-  GtkWidget *row = g_object_ref_sink (lsn_kind_row_new ("contact"));
+  GtkWidget *row = g_object_ref_sink (lsn_kind_group_new ("contact"));
   JsonObject *config;
 
   g_assert_true (json_parser_load_from_data (parser,
@@ -249,21 +249,21 @@ test_kind_row (void)
                                              "\"master\": \"right\", \"fields\": [{\"left\": \"email\", "
                                              "\"right\": \"email\"}]}", -1, NULL));
   config = json_node_get_object (json_parser_get_root (parser));
-  lsn_kind_row_set_config (LSN_KIND_ROW (row), config, "HaloPSA", "ConnectWise Manage");
-  g_assert_true (lsn_kind_row_is_enabled (LSN_KIND_ROW (row)));
+  lsn_kind_group_set_config (LSN_KIND_GROUP (row), config, "HaloPSA", "ConnectWise Manage");
+  g_assert_true (lsn_kind_group_is_enabled (LSN_KIND_GROUP (row)));
 
   buttons = find_all (row, GTK_TYPE_TOGGLE_BUTTON);
   g_assert_cmpuint (buttons->len, ==, 4);
   gtk_toggle_button_set_active (g_ptr_array_index (buttons, 2), TRUE);   /* right to left */
 
-  out = lsn_kind_row_dup_config (LSN_KIND_ROW (row));
+  out = lsn_kind_group_dup_config (LSN_KIND_GROUP (row));
   g_assert_cmpstr (json_object_get_string_member (out, "direction"), ==, "right-to-left");
   g_assert_cmpstr (json_object_get_string_member (out, "mode"), ==, "new-only");
   g_assert_cmpstr (json_object_get_string_member (out, "master"), ==, "right");
   g_assert_true (json_object_has_member (out, "fields"));
 
   gtk_toggle_button_set_active (g_ptr_array_index (buttons, 0), TRUE);
-  g_assert_false (lsn_kind_row_is_enabled (LSN_KIND_ROW (row)));
+  g_assert_false (lsn_kind_group_is_enabled (LSN_KIND_GROUP (row)));
   g_object_unref (row);
 }
 

@@ -1,4 +1,4 @@
-/* lsn-kind-row.c
+/* lsn-kind-group.c
  *
  * Copyright 2026 The Liaison authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -11,21 +11,21 @@
 #include <glib/gi18n.h>
 
 #include "lsn-gui-util.h"
-#include "lsn-kind-row.h"
+#include "lsn-kind-group.h"
 
 /**
- * LsnKindRow:
+ * LsnKindGroup:
  *
- * How one kind of record is synced: direction (off, one way, both ways), mode (new records only,
+ * How one kind of record is synced (a group of rows, titled with the kind): direction (off, one way, both ways), mode (new records only,
  * or real-time with changes), which side wins a conflict, and the initial-import filters. Warns
  * when the kind is on without a filter: what the initial import copies cannot be undone by adding
  * filters later. Unknown keys of the kind (field mappings...) are kept.
  *
  * The rows are made in code, from the kind given at construction.
  */
-struct _LsnKindRow
+struct _LsnKindGroup
 {
-  AdwExpanderRow   parent_instance;
+  AdwPreferencesGroup parent_instance;
 
   char            *kind;
   JsonObject      *original;
@@ -36,13 +36,14 @@ struct _LsnKindRow
   AdwComboRow     *mode_row;
   AdwComboRow     *master_row;
   GtkStringList   *master_model;
+  GtkWidget       *active_row;
   GtkSwitch       *active_switch;
   AdwEntryRow     *name_row;
   AdwActionRow    *warning_row;
   guint            loading : 1;
 };
 
-G_DEFINE_FINAL_TYPE (LsnKindRow, lsn_kind_row, ADW_TYPE_EXPANDER_ROW)
+G_DEFINE_FINAL_TYPE (LsnKindGroup, lsn_kind_group, ADW_TYPE_PREFERENCES_GROUP)
 
 enum {
   CHANGED,
@@ -68,7 +69,7 @@ index_of (const char * const *names,
 }
 
 static guint
-lsn_kind_row_get_direction (LsnKindRow *self)
+lsn_kind_group_get_direction (LsnKindGroup *self)
 {
   for (guint i = 0; i < G_N_ELEMENTS (self->direction_buttons); i++)
     if (gtk_toggle_button_get_active (self->direction_buttons[i]))
@@ -77,7 +78,7 @@ lsn_kind_row_get_direction (LsnKindRow *self)
 }
 
 static char *
-direction_text (LsnKindRow *self,
+direction_text (LsnKindGroup *self,
                 guint       direction)
 {
   switch (direction)
@@ -97,16 +98,16 @@ direction_text (LsnKindRow *self,
 }
 
 static gboolean
-has_filter (LsnKindRow *self)
+has_filter (LsnKindGroup *self)
 {
   return gtk_switch_get_active (self->active_switch)
          || *gtk_editable_get_text (GTK_EDITABLE (self->name_row)) != '\0';
 }
 
 static void
-lsn_kind_row_update (LsnKindRow *self)
+lsn_kind_group_update (LsnKindGroup *self)
 {
-  guint direction = lsn_kind_row_get_direction (self);
+  guint direction = lsn_kind_group_get_direction (self);
   g_autofree char *text = direction_text (self, direction);
   g_autofree char *subtitle = NULL;
   gboolean on = direction != 0;
@@ -121,25 +122,28 @@ lsn_kind_row_update (LsnKindRow *self)
   else
     subtitle = g_strdup (text);
 
-  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (self), subtitle);
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self), subtitle);
   adw_action_row_set_subtitle (self->direction_row, text);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->mode_row), on);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->master_row), on && direction == 3);
+  /* A kind that is off is one row; its other settings show once it is on. */
+  gtk_widget_set_visible (GTK_WIDGET (self->mode_row), on);
+  gtk_widget_set_visible (GTK_WIDGET (self->master_row), on && direction == 3);
+  gtk_widget_set_visible (self->active_row, on);
+  gtk_widget_set_visible (GTK_WIDGET (self->name_row), on);
   gtk_widget_set_visible (GTK_WIDGET (self->warning_row), on && !has_filter (self));
 }
 
 static void
-control_changed_cb (LsnKindRow *self)
+control_changed_cb (LsnKindGroup *self)
 {
   if (self->loading)
     return;
 
-  lsn_kind_row_update (self);
+  lsn_kind_group_update (self);
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
 static void
-direction_toggled_cb (LsnKindRow      *self,
+direction_toggled_cb (LsnKindGroup      *self,
                       GtkToggleButton *button)
 {
   /* Grouped buttons toggle twice per change: report the one that became active. */
@@ -148,25 +152,25 @@ direction_toggled_cb (LsnKindRow      *self,
 }
 
 static void
-lsn_kind_row_finalize (GObject *object)
+lsn_kind_group_finalize (GObject *object)
 {
-  LsnKindRow *self = LSN_KIND_ROW (object);
+  LsnKindGroup *self = LSN_KIND_GROUP (object);
 
   g_clear_pointer (&self->kind, g_free);
   g_clear_pointer (&self->original, json_object_unref);
   g_clear_pointer (&self->left_label, g_free);
   g_clear_pointer (&self->right_label, g_free);
 
-  G_OBJECT_CLASS (lsn_kind_row_parent_class)->finalize (object);
+  G_OBJECT_CLASS (lsn_kind_group_parent_class)->finalize (object);
 }
 
 static void
-lsn_kind_row_class_init (LsnKindRowClass *klass)
+lsn_kind_group_class_init (LsnKindGroupClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = lsn_kind_row_finalize;
+  G_OBJECT_CLASS (klass)->finalize = lsn_kind_group_finalize;
 
   /**
-   * LsnKindRow::changed:
+   * LsnKindGroup::changed:
    *
    * A setting of the kind was changed.
    */
@@ -175,7 +179,7 @@ lsn_kind_row_class_init (LsnKindRowClass *klass)
 }
 
 static void
-lsn_kind_row_init (LsnKindRow *self)
+lsn_kind_group_init (LsnKindGroup *self)
 {
   static const char * const direction_labels[] = { N_("Off"), "→", "←", N_("Both") };
   g_autoptr(GtkStringList) mode_model = gtk_string_list_new (NULL);
@@ -206,17 +210,17 @@ lsn_kind_row_init (LsnKindRow *self)
     }
   gtk_toggle_button_set_active (self->direction_buttons[0], TRUE);
   adw_action_row_add_suffix (self->direction_row, box);
-  adw_expander_row_add_row (ADW_EXPANDER_ROW (self), GTK_WIDGET (self->direction_row));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self), GTK_WIDGET (self->direction_row));
 
   gtk_string_list_append (mode_model, _("New records only"));
-  gtk_string_list_append (mode_model, _("Real-time: new records and changes"));
+  gtk_string_list_append (mode_model, _("Real-time (changes too)"));
   self->mode_row = ADW_COMBO_ROW (adw_combo_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->mode_row), _("Mode"));
   adw_combo_row_set_model (self->mode_row, G_LIST_MODEL (mode_model));
   adw_combo_row_set_selected (self->mode_row, 1);
   g_signal_connect_object (self->mode_row, "notify::selected", G_CALLBACK (control_changed_cb),
                            self, G_CONNECT_SWAPPED);
-  adw_expander_row_add_row (ADW_EXPANDER_ROW (self), GTK_WIDGET (self->mode_row));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self), GTK_WIDGET (self->mode_row));
 
   self->master_model = gtk_string_list_new (NULL);
   self->master_row = ADW_COMBO_ROW (adw_combo_row_new ());
@@ -224,7 +228,7 @@ lsn_kind_row_init (LsnKindRow *self)
   adw_combo_row_set_model (self->master_row, G_LIST_MODEL (self->master_model));
   g_signal_connect_object (self->master_row, "notify::selected", G_CALLBACK (control_changed_cb),
                            self, G_CONNECT_SWAPPED);
-  adw_expander_row_add_row (ADW_EXPANDER_ROW (self), GTK_WIDGET (self->master_row));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self), GTK_WIDGET (self->master_row));
 
   active_row = adw_action_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (active_row), _("Active records only"));
@@ -239,14 +243,15 @@ lsn_kind_row_init (LsnKindRow *self)
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (active_row), GTK_WIDGET (self->active_switch));
   g_signal_connect_object (self->active_switch, "notify::active", G_CALLBACK (control_changed_cb),
                            self, G_CONNECT_SWAPPED);
-  adw_expander_row_add_row (ADW_EXPANDER_ROW (self), active_row);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self), active_row);
+  self->active_row = active_row;
 
   self->name_row = ADW_ENTRY_ROW (adw_entry_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->name_row),
                                  _("Filter: name contains"));
   g_signal_connect_object (self->name_row, "changed", G_CALLBACK (control_changed_cb), self,
                            G_CONNECT_SWAPPED);
-  adw_expander_row_add_row (ADW_EXPANDER_ROW (self), GTK_WIDGET (self->name_row));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self), GTK_WIDGET (self->name_row));
 
   self->warning_row = ADW_ACTION_ROW (adw_action_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->warning_row),
@@ -257,46 +262,49 @@ lsn_kind_row_init (LsnKindRow *self)
   icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
   gtk_widget_add_css_class (icon, "warning");
   adw_action_row_add_prefix (self->warning_row, icon);
-  adw_expander_row_add_row (ADW_EXPANDER_ROW (self), GTK_WIDGET (self->warning_row));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self), GTK_WIDGET (self->warning_row));
 
   self->loading = FALSE;
 }
 
 /**
- * lsn_kind_row_new:
+ * lsn_kind_group_new:
  * @kind: a kind, such as "client"
  *
  * Returns: (transfer floating): a new row
  */
 GtkWidget *
-lsn_kind_row_new (const char *kind)
+lsn_kind_group_new (const char *kind)
 {
-  LsnKindRow *self = g_object_new (LSN_TYPE_KIND_ROW, NULL);
+  LsnKindGroup *self = g_object_new (LSN_TYPE_KIND_GROUP, NULL);
 
   self->kind = g_strdup (kind);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), lsn_gui_kind_label (kind));
-  lsn_kind_row_update (self);
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self), lsn_gui_kind_label (kind));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, lsn_gui_kind_label (kind),
+                                  -1);
+  lsn_kind_group_update (self);
 
   return GTK_WIDGET (self);
 }
 
 const char *
-lsn_kind_row_get_kind (LsnKindRow *self)
+lsn_kind_group_get_kind (LsnKindGroup *self)
 {
-  g_return_val_if_fail (LSN_IS_KIND_ROW (self), NULL);
+  g_return_val_if_fail (LSN_IS_KIND_GROUP (self), NULL);
 
   return self->kind;
 }
 
 /**
- * lsn_kind_row_set_config:
- * @self: a #LsnKindRow
+ * lsn_kind_group_set_config:
+ * @self: a #LsnKindGroup
  * @config: (nullable): the kind's object of the profile file ("kinds"."client"), copied
  * @left_label: the left system, for the direction names
  * @right_label: the right system
  */
 void
-lsn_kind_row_set_config (LsnKindRow *self,
+lsn_kind_group_set_config (LsnKindGroup *self,
                          JsonObject *config,
                          const char *left_label,
                          const char *right_label)
@@ -306,7 +314,7 @@ lsn_kind_row_set_config (LsnKindRow *self,
   const char *value;
   guint direction;
 
-  g_return_if_fail (LSN_IS_KIND_ROW (self));
+  g_return_if_fail (LSN_IS_KIND_GROUP (self));
 
   self->loading = TRUE;
 
@@ -365,25 +373,25 @@ lsn_kind_row_set_config (LsnKindRow *self,
   gtk_editable_set_text (GTK_EDITABLE (self->name_row), value);
 
   self->loading = FALSE;
-  lsn_kind_row_update (self);
+  lsn_kind_group_update (self);
 }
 
 /**
- * lsn_kind_row_dup_config:
+ * lsn_kind_group_dup_config:
  *
  * Returns: (transfer full): the kind's object of the profile file, as set
  */
 JsonObject *
-lsn_kind_row_dup_config (LsnKindRow *self)
+lsn_kind_group_dup_config (LsnKindGroup *self)
 {
   JsonObject *config;
   JsonObject *filters;
   const char *name;
 
-  g_return_val_if_fail (LSN_IS_KIND_ROW (self), NULL);
+  g_return_val_if_fail (LSN_IS_KIND_GROUP (self), NULL);
 
   config = lsn_gui_copy_object (self->original);
-  json_object_set_string_member (config, "direction", directions[lsn_kind_row_get_direction (self)]);
+  json_object_set_string_member (config, "direction", directions[lsn_kind_group_get_direction (self)]);
   json_object_set_string_member (config, "mode",
                                  modes[MIN (adw_combo_row_get_selected (self->mode_row), 1)]);
   json_object_set_string_member (config, "master",
@@ -401,14 +409,14 @@ lsn_kind_row_dup_config (LsnKindRow *self)
 }
 
 /**
- * lsn_kind_row_is_enabled:
+ * lsn_kind_group_is_enabled:
  *
  * Returns: whether the kind is synced in some direction
  */
 gboolean
-lsn_kind_row_is_enabled (LsnKindRow *self)
+lsn_kind_group_is_enabled (LsnKindGroup *self)
 {
-  g_return_val_if_fail (LSN_IS_KIND_ROW (self), FALSE);
+  g_return_val_if_fail (LSN_IS_KIND_GROUP (self), FALSE);
 
-  return lsn_kind_row_get_direction (self) != 0;
+  return lsn_kind_group_get_direction (self) != 0;
 }
