@@ -18,6 +18,9 @@
 #include "lsn-profile-io.h"
 
 #define N_FAILURES 5
+/* Progress is drawn at most this often: a run reports far more often than anyone reads, and
+ * every redraw costs the main loop (much more so with software rendering). */
+#define PROGRESS_INTERVAL_MS 100
 
 /**
  * LsnOverviewPage:
@@ -62,6 +65,8 @@ struct _LsnOverviewPage
   GCancellable    *cancellable;        /* work for the shown profile */
   GHashTable      *health;             /* profile id → Health */
   GHashTable      *budgets;            /* profile id → LsnSyncProgress, the last one seen */
+  gint64           progress_shown_at;  /* monotonic time of the last progress drawn */
+  guint            progress_source;    /* a progress waiting to be drawn */
   gboolean         has_real_run;       /* the shown profile ran for real at least once */
   gboolean         summary_loaded;
 };
@@ -452,8 +457,8 @@ lsn_overview_page_update_buttons (LsnOverviewPage *self)
 }
 
 static void
-job_progress_cb (LsnOverviewPage *self,
-                 LsnSyncJob      *job)
+lsn_overview_page_show_progress (LsnOverviewPage *self,
+                                 LsnSyncJob      *job)
 {
   LsnSyncProgress progress;
   g_autofree char *phase = NULL;
@@ -473,11 +478,11 @@ job_progress_cb (LsnOverviewPage *self,
   gtk_label_set_label (self->phase_label, phase);
   gtk_label_set_label (self->counts_label, counts);
 
+  /* No pulsing while the total is unknown: GTK animates a pulsing bar at every frame, which costs
+   * the main loop a full redraw each time on a software renderer. The label says what happens. */
   if (progress.total > 0)
     gtk_progress_bar_set_fraction (self->progress_bar,
                                    CLAMP ((double) progress.done / progress.total, 0.0, 1.0));
-  else if (progress.phase != LSN_SYNC_PHASE_DONE)
-    gtk_progress_bar_pulse (self->progress_bar);
 
   if (progress.budget_requests[0] > 0 || progress.budget_requests[1] > 0)
     {
@@ -487,6 +492,35 @@ job_progress_cb (LsnOverviewPage *self,
     }
 
   lsn_overview_page_update_buttons (self);
+  self->progress_shown_at = g_get_monotonic_time ();
+}
+
+static gboolean
+progress_timeout_cb (gpointer user_data)
+{
+  LsnOverviewPage *self = user_data;
+
+  self->progress_source = 0;
+  if (self->job != NULL)
+    lsn_overview_page_show_progress (self, self->job);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+job_progress_cb (LsnOverviewPage *self,
+                 LsnSyncJob      *job)
+{
+  gint64 since;
+
+  if (job != self->job || self->progress_source != 0)
+    return;
+
+  since = (g_get_monotonic_time () - self->progress_shown_at) / 1000;
+  if (since >= PROGRESS_INTERVAL_MS)
+    lsn_overview_page_show_progress (self, job);
+  else
+    self->progress_source = g_timeout_add (PROGRESS_INTERVAL_MS - since, progress_timeout_cb, self);
 }
 
 static void
@@ -498,6 +532,7 @@ lsn_overview_page_set_job (LsnOverviewPage *self,
 
   if (self->job != NULL)
     g_signal_handlers_disconnect_by_func (self->job, job_progress_cb, self);
+  g_clear_handle_id (&self->progress_source, g_source_remove);
 
   g_set_object (&self->job, job);
 
@@ -508,7 +543,7 @@ lsn_overview_page_set_job (LsnOverviewPage *self,
       gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
       gtk_label_set_label (self->phase_label, _("Starting"));
       gtk_label_set_label (self->counts_label, "");
-      job_progress_cb (self, job);
+      lsn_overview_page_show_progress (self, job);
     }
 
   lsn_overview_page_update_buttons (self);
@@ -782,7 +817,7 @@ job_finished_cb (LsnOverviewPage *self,
   if (self->profile == NULL || lsn_profile_get_id (self->profile) != profile_id)
     return;
 
-  job_progress_cb (self, job);
+  lsn_overview_page_show_progress (self, job);
   lsn_overview_page_set_job (self, NULL);
 
   counts = format_counts (lsn_sync_job_get_counts (job), lsn_sync_job_get_counts (job)->requests);
@@ -952,7 +987,7 @@ lsn_overview_page_toggle_pause (LsnOverviewPage *self)
   else
     lsn_sync_job_pause (self->job);
 
-  job_progress_cb (self, self->job);
+  lsn_overview_page_show_progress (self, self->job);
 }
 
 /**
@@ -981,6 +1016,7 @@ lsn_overview_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   lsn_overview_page_set_job (self, NULL);
+  g_clear_handle_id (&self->progress_source, g_source_remove);
   if (self->scheduler != NULL)
     g_signal_handlers_disconnect_by_data (self->scheduler, self);
   g_clear_object (&self->scheduler);
