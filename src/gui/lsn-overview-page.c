@@ -68,6 +68,7 @@ struct _LsnOverviewPage
   gint64           progress_shown_at;  /* monotonic time of the last progress drawn */
   guint            progress_source;    /* a progress waiting to be drawn */
   gboolean         has_real_run;       /* the shown profile ran for real at least once */
+  gboolean         last_guarded;       /* its last run was stopped by the mass-change guard */
   gboolean         summary_loaded;
 };
 
@@ -730,6 +731,7 @@ load_summary_cb (GObject      *object,
 
   self->summary_loaded = TRUE;
   self->has_real_run = summary->has_real_run;
+  self->last_guarded = summary->last != NULL && g_strcmp0 (summary->last->outcome, "guarded") == 0;
 
   if (summary->last != NULL)
     {
@@ -866,7 +868,8 @@ check_button_clicked_cb (LsnOverviewPage *self,
 }
 
 static void
-lsn_overview_page_start (LsnOverviewPage *self)
+lsn_overview_page_start (LsnOverviewPage   *self,
+                         LsnSchedulerFlags  flags)
 {
   g_autoptr(GError) error = NULL;
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
@@ -874,8 +877,7 @@ lsn_overview_page_start (LsnOverviewPage *self)
   if (self->profile == NULL || self->scheduler == NULL)
     return;
 
-  if (lsn_scheduler_start (self->scheduler, self->profile, "manual", LSN_SCHEDULER_NONE,
-                           &error) == NULL)
+  if (lsn_scheduler_start (self->scheduler, self->profile, "manual", flags, &error) == NULL)
     {
       AdwMessageDialog *dialog;
 
@@ -893,7 +895,9 @@ first_sync_response_cb (LsnOverviewPage  *self,
                         AdwMessageDialog *dialog)
 {
   if (g_strcmp0 (response, "sync") == 0)
-    lsn_overview_page_start (self);
+    lsn_overview_page_start (self, LSN_SCHEDULER_NONE);
+  else if (g_strcmp0 (response, "apply") == 0)
+    lsn_overview_page_start (self, LSN_SCHEDULER_CONFIRMED);
   else if (g_strcmp0 (response, "preview") == 0)
     gtk_widget_activate_action (GTK_WIDGET (self), "win.preview-sync", NULL);
 }
@@ -918,9 +922,35 @@ lsn_overview_page_sync_now (LsnOverviewPage *self)
   if (self->profile == NULL || self->scheduler == NULL || self->job != NULL)
     return;
 
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  /* The last run found too many changes at once and wrote none of them: this one applies them,
+   * once the person has said so. */
+  if (self->summary_loaded && self->last_guarded)
+    {
+      dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                           _("Apply the Mass Change?"),
+                                                           _("The last run found more updates or archives "
+                                                             "than the mass-change guard allows, and "
+                                                             "wrote none of them. Preview them, or "
+                                                             "apply them now.")));
+      adw_message_dialog_add_responses (dialog,
+                                        "cancel", _("_Cancel"),
+                                        "preview", _("_Preview"),
+                                        "apply", _("_Apply"),
+                                        NULL);
+      adw_message_dialog_set_response_appearance (dialog, "apply", ADW_RESPONSE_DESTRUCTIVE);
+      adw_message_dialog_set_default_response (dialog, "preview");
+      adw_message_dialog_set_close_response (dialog, "cancel");
+      g_signal_connect_object (dialog, "response", G_CALLBACK (first_sync_response_cb), self,
+                               G_CONNECT_SWAPPED);
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+
   if (self->summary_loaded && self->has_real_run)
     {
-      lsn_overview_page_start (self);
+      lsn_overview_page_start (self, LSN_SCHEDULER_NONE);
       return;
     }
 
@@ -939,11 +969,10 @@ lsn_overview_page_sync_now (LsnOverviewPage *self)
 
   if (unfiltered->len == 0)
     {
-      lsn_overview_page_start (self);
+      lsn_overview_page_start (self, LSN_SCHEDULER_NONE);
       return;
     }
 
-  root = gtk_widget_get_root (GTK_WIDGET (self));
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                                        _("Import Everything?"), NULL));
   adw_message_dialog_format_body (dialog,
@@ -1143,6 +1172,7 @@ lsn_overview_page_set_profile (LsnOverviewPage *self,
       self->cancellable = g_cancellable_new ();
       self->summary_loaded = FALSE;
       self->has_real_run = FALSE;
+      self->last_guarded = FALSE;
       lsn_overview_page_set_job (self, NULL);
       gtk_label_set_label (self->phase_label, _("No run in progress"));
       gtk_label_set_label (self->counts_label, "");
