@@ -336,6 +336,8 @@ lsn_connections_page_set_profile (LsnConnectionsPage *self,
       /* What is typed, or being saved, wins over what the list says. */
       if (self->dirty || self->saving > 0 || g_strcmp0 (signature, self->signature) == 0)
         return;
+
+      g_debug ("The connections changed elsewhere: %s → %s", self->signature, signature);
     }
 
   g_set_object (&self->profile, profile);

@@ -331,28 +331,3 @@ lsn_gui_kind_label (const char *kind)
 
   return kind;
 }
-
-/**
- * lsn_gui_hide_stack_pages:
- * @stack: a stack
- *
- * GTK 4.8 shows the hidden pages of a stack to assistive technologies as if they were on screen:
- * marks every page but the visible one hidden.
- */
-void
-lsn_gui_hide_stack_pages (GtkStack *stack)
-{
-  g_autoptr(GtkSelectionModel) pages = gtk_stack_get_pages (stack);
-  GtkWidget *visible = gtk_stack_get_visible_child (stack);
-  guint n_pages = g_list_model_get_n_items (G_LIST_MODEL (pages));
-
-  for (guint i = 0; i < n_pages; i++)
-    {
-      g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (pages), i);
-      GtkWidget *child = gtk_stack_page_get_child (GTK_STACK_PAGE (item));
-
-      gtk_accessible_update_state (GTK_ACCESSIBLE (child),
-                                   GTK_ACCESSIBLE_STATE_HIDDEN, child != visible,
-                                   -1);
-    }
-}

@@ -31,6 +31,5 @@ LsnProfile *lsn_gui_save_settings_finish (GAsyncResult        *result,
 char       *lsn_gui_format_time          (gint64               real_time_usec);
 const char *lsn_gui_connector_label      (const char          *connector);
 const char *lsn_gui_kind_label           (const char          *kind);
-void        lsn_gui_hide_stack_pages     (GtkStack            *stack);
 
 G_END_DECLS

@@ -314,9 +314,15 @@ profile_list_row_selected_cb (LsnWindow     *self,
                                      profile != NULL ? lsn_profile_get_name (profile) : "Liaison");
   gtk_window_set_title (GTK_WINDOW (self),
                         profile != NULL ? lsn_profile_get_name (profile) : "Liaison");
-  lsn_overview_page_set_profile (self->overview_page, profile);
-  lsn_connections_page_set_profile (self->connections_page, profile);
-  lsn_sync_page_set_profile (self->sync_page, profile);
+  /* A reload empties the list before it fills it again: the pages keep the profile they show
+   * (and what is typed in them) until another one is selected. With no profile left, the empty
+   * state hides them. */
+  if (profile != NULL)
+    {
+      lsn_overview_page_set_profile (self->overview_page, profile);
+      lsn_connections_page_set_profile (self->connections_page, profile);
+      lsn_sync_page_set_profile (self->sync_page, profile);
+    }
 
   lsn_window_update_actions (self);
 }
