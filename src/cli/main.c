@@ -19,6 +19,7 @@
 #include <glib-unix.h>
 #include <json-glib/json-glib.h>
 
+#include "lsn-demo-profile.h"
 #include "lsn-error.h"
 #include "lsn-history.h"
 #include "lsn-licence-job.h"
@@ -961,73 +962,6 @@ cmd_retry (int    argc,
 
 /* -------------------------------------------------------------------------------------------- */
 
-static char *
-demo_profile_json (const char *ready_line,
-                   GError    **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  JsonObject *ready;
-  const char *sides[2][2] = { { "left", "halopsa" }, { "right", "connectwise" } };
-
-  if (!json_parser_load_from_data (parser, ready_line, -1, error))
-    return NULL;
-  ready = json_node_get_object (json_parser_get_root (parser));
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, "Demo");
-  for (guint s = 0; s < 2; s++)
-    {
-      JsonObject *conn = json_object_get_object_member (ready, sides[s][1]);
-      g_autoptr(GList) members = NULL;
-
-      if (conn == NULL)
-        {
-          g_set_error (error, LSN_ERROR, LSN_ERROR_FAILED,
-                       "The sandbox did not start its %s server", sides[s][1]);
-          return NULL;
-        }
-      members = json_object_get_members (conn);
-      json_builder_set_member_name (b, sides[s][0]);
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "connector");
-      json_builder_add_string_value (b, sides[s][1]);
-      for (GList *l = members; l; l = l->next)
-        {
-          json_builder_set_member_name (b, l->data);
-          json_builder_add_value (b, json_node_copy (json_object_get_member (conn, l->data)));
-        }
-      json_builder_end_object (b);
-    }
-  json_builder_set_member_name (b, "kinds");
-  json_builder_begin_object (b);
-  for (guint k = 0; k < 3; k++)
-    {
-      static const char *kinds[] = { "client", "site", "contact" };
-      json_builder_set_member_name (b, kinds[k]);
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "direction");
-      json_builder_add_string_value (b, "both");
-      json_builder_set_member_name (b, "mode");
-      json_builder_add_string_value (b, "realtime");
-      json_builder_set_member_name (b, "master");
-      json_builder_add_string_value (b, "newest");
-      json_builder_end_object (b);
-    }
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "schedule");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "every_minutes");
-  json_builder_add_int_value (b, 15);
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
-  return json_to_string (root, TRUE);
-}
-
 static gboolean
 on_demo_signal (gpointer loop)
 {
@@ -1064,8 +998,8 @@ cmd_demo (int    argc,
 
   lsn_sandbox_options_init (&options);
   /* fixed ports, so the profile stays valid when the demo is started again */
-  options.halo_port = 47301;
-  options.cw_port = 47302;
+  options.halo_port = LSN_DEMO_HALO_PORT;
+  options.cw_port = LSN_DEMO_CW_PORT;
   if (clients >= 0)
     options.halo_clients = options.cw_clients = clients;
   sandbox = lsn_sandbox_new (&options);
@@ -1081,7 +1015,7 @@ cmd_demo (int    argc,
     }
 
   ready = lsn_sandbox_ready_line (sandbox);
-  json = demo_profile_json (ready, &error);
+  json = lsn_demo_profile_json (ready, "Demo", &error);
   if (json == NULL)
     return fail (g_steal_pointer (&error));
   profile = lsn_profile_import (store, json, "Demo", TRUE, &error);

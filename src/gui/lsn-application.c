@@ -11,7 +11,9 @@
 #include <glib/gi18n.h>
 
 #include "lsn-application.h"
+#include "lsn-demo.h"
 #include "lsn-error.h"
+#include "lsn-scheduler.h"
 #include "lsn-store.h"
 #include "lsn-util.h"
 #include "lsn-window.h"
@@ -27,7 +29,11 @@
 /**
  * LsnApplication:
  *
- * Opens the database once, on the store's own thread, and hands it to every window. Handles
+ * Opens the database once, on the store's own thread, and hands it to every window with the
+ * scheduler that runs the profiles and the demo's servers, all three shared by the windows. While
+ * a window is open, profiles run by their schedule; with "Keep Syncing in the Background" on, they
+ * go on after the last window is closed (the application holds itself), and a scheduled run that
+ * fails sends a desktop notification. Handles
  * `--db FILE` (which database to use; `$LIAISON_DB` works too) and `--screenshot FILE` (draw the
  * window to a PNG and quit, for headless checks).
  */
@@ -43,6 +49,9 @@ struct _LsnApplication
   char           *db_path;         /* (nullable): the database in use, once resolved */
   LsnStore       *store;           /* (nullable): once open */
   GError         *store_error;     /* (nullable): why it could not be opened */
+  LsnScheduler   *scheduler;       /* (nullable): once the store is open */
+  LsnDemo        *demo;
+  gboolean        held;            /* running in the background, without a window */
 
   guint           screenshot_timeout;
   guint           screenshot_frames;
@@ -98,10 +107,54 @@ static void
 lsn_application_give_store (LsnApplication *self,
                             LsnWindow      *window)
 {
+  lsn_window_set_demo (window, self->demo);
+  if (self->scheduler != NULL)
+    lsn_window_set_scheduler (window, self->scheduler);
   if (self->store != NULL)
     lsn_window_set_store (window, self->store);
   else if (self->store_error != NULL)
     lsn_window_show_store_error (window, self->db_path, self->store_error);
+}
+
+/* A scheduled run that failed: say so on the desktop, since nobody may be looking. */
+static void
+scheduler_job_finished_cb (LsnApplication *self,
+                           LsnSyncJob     *job,
+                           gint64          profile_id,
+                           const char     *trigger,
+                           const char     *error_message,
+                           LsnScheduler   *scheduler)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *id = NULL;
+  const char *outcome = lsn_sync_job_get_outcome (job);
+  LsnProfile *profile;
+  const char *body;
+
+  if (g_strcmp0 (trigger, "schedule") != 0)
+    return;
+  if (error_message == NULL && g_strcmp0 (outcome, "partial") != 0
+      && g_strcmp0 (outcome, "guarded") != 0)
+    return;
+
+  profile = lsn_scheduler_get_profile (scheduler, profile_id);
+  /* Translators: %s is a profile name */
+  title = g_strdup_printf (_("The sync of “%s” failed"),
+                           profile != NULL ? lsn_profile_get_name (profile) : "?");
+  if (error_message != NULL)
+    body = error_message;
+  else if (g_strcmp0 (outcome, "guarded") == 0)
+    body = _("The mass-change guard stopped it: check the plan and run it by hand.");
+  else
+    body = _("Some records could not be written: see the Activity page.");
+
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body);
+  g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+  g_notification_set_default_action (notification, "app.activate");
+  id = g_strdup_printf ("run-failed-%" G_GINT64_FORMAT, profile_id);
+  g_application_send_notification (G_APPLICATION (self), id, notification);
 }
 
 static void
@@ -120,6 +173,15 @@ store_open_cb (GObject      *object,
         return;
 
       self->store_error = g_steal_pointer (&error);
+    }
+  else
+    {
+      self->scheduler = lsn_scheduler_new (self->store);
+      g_signal_connect_object (self->scheduler, "job-finished",
+                               G_CALLBACK (scheduler_job_finished_cb), self,
+                               G_CONNECT_SWAPPED);
+      /* A picture changes nothing: no run starts by itself. */
+      lsn_scheduler_set_enabled (self->scheduler, self->screenshot_path == NULL);
     }
 
   lsn_application_foreach_window (self, lsn_application_give_store);
@@ -260,6 +322,45 @@ screenshot_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Pictures for tests: with $LIAISON_SCREENSHOT_DIR set, the action "screenshot" (a name) draws
+ * every visible window to NAME.png (the main window) and NAME-N.png (dialogs) in that folder.
+ * Without the variable the action does not exist. */
+#define SCREENSHOT_DIR_ENV "LIAISON_SCREENSHOT_DIR"
+
+static void
+lsn_application_screenshot_action (GSimpleAction *action,
+                                   GVariant      *param,
+                                   gpointer       user_data)
+{
+  const char *dir = g_getenv (SCREENSHOT_DIR_ENV);
+  g_autofree char *name = g_path_get_basename (g_variant_get_string (param, NULL));
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n_dialogs = 0;
+
+  if (dir == NULL || name[0] == '.' || name[0] == '\0')
+    return;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+      g_autofree char *file = NULL;
+      g_autofree char *path = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (!gtk_widget_get_visible (window) || !gtk_widget_get_mapped (window))
+        continue;
+
+      if (LSN_IS_WINDOW (window))
+        file = g_strdup_printf ("%s.png", name);
+      else
+        file = g_strdup_printf ("%s-%u.png", name, ++n_dialogs);
+      path = g_build_filename (dir, file, NULL);
+
+      if (!lsn_application_render_window (window, path, &error))
+        g_warning ("%s", error->message);
+    }
+}
+
 /* Actions */
 
 static void
@@ -306,10 +407,59 @@ lsn_application_about_action (GSimpleAction *action,
                          NULL);
 }
 
+static void
+lsn_application_activate_action (GSimpleAction *action,
+                                 GVariant      *param,
+                                 gpointer       user_data)
+{
+  g_application_activate (G_APPLICATION (user_data));
+}
+
+static void
+lsn_application_toggle_action (GSimpleAction *action,
+                               GVariant      *param,
+                               gpointer       user_data)
+{
+  g_autoptr(GVariant) state = g_action_get_state (G_ACTION (action));
+
+  g_simple_action_set_state (action, g_variant_new_boolean (!g_variant_get_boolean (state)));
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", lsn_application_quit_action },
   { "about", lsn_application_about_action },
+  { "activate", lsn_application_activate_action },
 };
+
+static gboolean
+lsn_application_get_run_in_background (LsnApplication *self)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "run-in-background");
+  g_autoptr(GVariant) state = action != NULL ? g_action_get_state (action) : NULL;
+
+  return state != NULL && g_variant_get_boolean (state);
+}
+
+/* The last window closed: stay, running the schedule, when the person allowed it. */
+static void
+lsn_application_window_removed (GtkApplication *app,
+                                GtkWindow      *window)
+{
+  LsnApplication *self = LSN_APPLICATION (app);
+
+  if (!self->held && self->scheduler != NULL
+      && gtk_application_get_windows (app)->next == NULL
+      && lsn_application_get_run_in_background (self)
+      && (lsn_scheduler_get_n_scheduled (self->scheduler) > 0
+          || lsn_scheduler_get_n_running (self->scheduler) > 0))
+    {
+      g_debug ("No window left: going on in the background");
+      self->held = TRUE;
+      g_application_hold (G_APPLICATION (app));
+    }
+
+  GTK_APPLICATION_CLASS (lsn_application_parent_class)->window_removed (app, window);
+}
 
 /* GApplication */
 
@@ -351,6 +501,7 @@ lsn_application_startup (GApplication *app)
     { "win.add-profile", { "<Control>n", NULL } },
     { "win.rename-profile", { "F2", NULL } },
     { "win.delete-profile", { "Delete", NULL } },
+    { "win.sync-now", { "F5", NULL } },
   };
 
   G_APPLICATION_CLASS (lsn_application_parent_class)->startup (app);
@@ -365,6 +516,28 @@ lsn_application_startup (GApplication *app)
   if (self->screenshot_path == NULL)
     self->settings = lsn_application_load_settings ();
 
+  if (g_getenv (SCREENSHOT_DIR_ENV) != NULL)
+    {
+      const GActionEntry entry = { "screenshot", lsn_application_screenshot_action, "s", NULL, NULL };
+
+      g_action_map_add_action_entries (G_ACTION_MAP (self), &entry, 1, self);
+    }
+
+  if (self->settings != NULL)
+    {
+      g_autoptr(GAction) background = g_settings_create_action (self->settings,
+                                                                "run-in-background");
+
+      g_action_map_add_action (G_ACTION_MAP (self), background);
+    }
+  else
+    {
+      const GActionEntry entry = { "run-in-background", lsn_application_toggle_action, NULL,
+                                   "false", NULL };
+
+      g_action_map_add_action_entries (G_ACTION_MAP (self), &entry, 1, self);
+    }
+
   lsn_application_open_store (self);
 }
 
@@ -378,6 +551,13 @@ lsn_application_activate (GApplication *app)
     {
       window = GTK_WINDOW (lsn_window_new (self, self->settings));
       lsn_application_give_store (self, LSN_WINDOW (window));
+
+      /* Back from the background: the window keeps the application alive again. */
+      if (self->held)
+        {
+          self->held = FALSE;
+          g_application_release (app);
+        }
 
       if (self->screenshot_path != NULL)
         {
@@ -401,6 +581,23 @@ lsn_application_shutdown (GApplication *app)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->screenshot_timeout, g_source_remove);
 
+  /* Cancelled runs end at their next step; wait (a bounded while) so that none still writes to
+   * the store or talks to the demo's servers while they close. */
+  if (self->scheduler != NULL)
+    {
+      gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+      lsn_scheduler_shutdown (self->scheduler);
+      while (lsn_scheduler_get_n_running (self->scheduler) > 0
+             && g_get_monotonic_time () < deadline)
+        {
+          if (!g_main_context_iteration (NULL, FALSE))
+            g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+        }
+    }
+
+  lsn_demo_stop (self->demo);
+
   if (self->store != NULL)
     lsn_store_close (self->store);
 
@@ -417,6 +614,8 @@ lsn_application_finalize (GObject *object)
   g_clear_pointer (&self->db_path, g_free);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->scheduler);
+  g_clear_object (&self->demo);
   g_clear_object (&self->store);
   g_clear_error (&self->store_error);
 
@@ -428,6 +627,7 @@ lsn_application_class_init (LsnApplicationClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+  GtkApplicationClass *gtk_app_class = GTK_APPLICATION_CLASS (klass);
 
   object_class->finalize = lsn_application_finalize;
 
@@ -435,12 +635,15 @@ lsn_application_class_init (LsnApplicationClass *klass)
   app_class->startup = lsn_application_startup;
   app_class->activate = lsn_application_activate;
   app_class->shutdown = lsn_application_shutdown;
+
+  gtk_app_class->window_removed = lsn_application_window_removed;
 }
 
 static void
 lsn_application_init (LsnApplication *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->demo = lsn_demo_new ();
 
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_parameter_string (G_APPLICATION (self), NULL);

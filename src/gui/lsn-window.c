@@ -11,10 +11,15 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "lsn-add-profile-dialog.h"
+#include "lsn-connections-page.h"
+#include "lsn-demo-profile.h"
 #include "lsn-error.h"
+#include "lsn-overview-page.h"
 #include "lsn-profile.h"
 #include "lsn-profile-name-dialog.h"
 #include "lsn-profile-row.h"
+#include "lsn-sync-page.h"
 #include "lsn-window.h"
 
 /**
@@ -22,6 +27,10 @@
  *
  * The main window: profiles in a sidebar, the pages of the selected profile on the right, an
  * empty state while there is no profile, and an error state when the database cannot be opened.
+ *
+ * The pages of a profile: Overview (runs, health, budgets, what needs attention), Connections,
+ * Sync; Mappings and Activity are placeholders here. Runs go through the #LsnScheduler the
+ * application gives (or one of the window's own); "Try the Demo" through its #LsnDemo.
  *
  * Everything here runs on the main thread; the store does its SQL on its own worker thread and
  * hands results back through the async callbacks. Every operation the window starts uses
@@ -36,6 +45,9 @@ struct _LsnWindow
   GtkStack             *main_stack;
   AdwStatusPage        *empty_page;
   GtkWidget            *empty_add_button;
+  GtkWidget            *demo_button;
+  GtkSpinner           *demo_spinner;
+  GtkLabel             *demo_label;
   AdwStatusPage        *error_page;
   AdwLeaflet           *leaflet;
   GtkWidget            *sidebar;
@@ -43,10 +55,15 @@ struct _LsnWindow
   GtkListBox           *profile_list;
   AdwViewStack         *view_stack;
   AdwViewSwitcherTitle *switcher_title;
-  AdwStatusPage        *overview_page;
+  LsnOverviewPage      *overview_page;
+  LsnConnectionsPage   *connections_page;
+  LsnSyncPage          *sync_page;
 
   GSettings            *settings;           /* (nullable): window geometry */
   LsnStore             *store;              /* (nullable): until the database is open */
+  LsnScheduler         *scheduler;          /* (nullable): until the database is open */
+  LsnDemo              *demo;               /* (nullable): until first needed */
+  char                 *activity_filter;    /* what win.show-activity asked for */
   GListStore           *profiles;           /* of LsnProfile, in the store's order */
   GCancellable         *cancellable;        /* everything this window started */
   GCancellable         *reload_cancellable; /* (nullable): the list being loaded */
@@ -54,6 +71,8 @@ struct _LsnWindow
   gint64                selected_id;        /* the profile to keep selected, or 0 */
   guint                 loaded : 1;         /* the first list arrived, or opening failed */
   guint                 show_content : 1;   /* on a folded leaflet, show the new selection */
+  guint                 demo_starting : 1;
+  guint                 demo_asked : 1;
 };
 
 G_DEFINE_FINAL_TYPE (LsnWindow, lsn_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -62,10 +81,14 @@ enum {
   PROP_0,
   PROP_LOADED,
   PROP_SETTINGS,
+  PROP_ACTIVITY_FILTER,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static void lsn_window_restart_demo (LsnWindow *self,
+                                     GPtrArray *profiles);
 
 static LsnProfile *
 lsn_window_get_selected_profile (LsnWindow *self)
@@ -119,11 +142,26 @@ lsn_window_set_state (LsnWindow  *self,
 static void
 lsn_window_update_actions (LsnWindow *self)
 {
-  gboolean selected = lsn_window_get_selected_profile (self) != NULL;
+  LsnProfile *profile = lsn_window_get_selected_profile (self);
+  gboolean selected = profile != NULL;
+  LsnSyncJob *job = NULL;
+  gboolean dry_run = FALSE;
+
+  if (profile != NULL && self->scheduler != NULL)
+    {
+      job = lsn_scheduler_get_job (self->scheduler, lsn_profile_get_id (profile));
+      dry_run = lsn_scheduler_get_job_dry_run (self->scheduler, lsn_profile_get_id (profile));
+    }
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.add-profile", self->store != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.try-demo",
+                                 self->store != NULL && !self->demo_starting);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.rename-profile", selected);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.delete-profile", selected);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.delete-profile", selected && job == NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sync-now", selected && job == NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.preview-sync", selected && job == NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.pause-sync", job != NULL && !dry_run);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-sync", job != NULL);
 }
 
 /* Errors of an operation on a profile: a dialog that names what failed and quotes the store. */
@@ -200,6 +238,10 @@ list_profiles_cb (GObject      *object,
   n_items = g_list_model_get_n_items (G_LIST_MODEL (self->profiles));
   g_list_store_splice (self->profiles, 0, n_items, profiles->pdata, profiles->len);
 
+  if (self->scheduler != NULL)
+    lsn_scheduler_set_profiles (self->scheduler, profiles);
+  lsn_window_restart_demo (self, profiles);
+
   if (profiles->len == 0)
     {
       lsn_window_set_state (self, "empty");
@@ -272,9 +314,15 @@ profile_list_row_selected_cb (LsnWindow     *self,
                                      profile != NULL ? lsn_profile_get_name (profile) : "Liaison");
   gtk_window_set_title (GTK_WINDOW (self),
                         profile != NULL ? lsn_profile_get_name (profile) : "Liaison");
-  /* Until the overview page is written, its placeholder at least names the profile. */
-  adw_status_page_set_title (self->overview_page,
-                             profile != NULL ? lsn_profile_get_name (profile) : "");
+  /* A reload empties the list before it fills it again: the pages keep the profile they show
+   * (and what is typed in them) until another one is selected. With no profile left, the empty
+   * state hides them. */
+  if (profile != NULL)
+    {
+      lsn_overview_page_set_profile (self->overview_page, profile);
+      lsn_connections_page_set_profile (self->connections_page, profile);
+      lsn_sync_page_set_profile (self->sync_page, profile);
+    }
 
   lsn_window_update_actions (self);
 }
@@ -342,17 +390,21 @@ add_profile_cb (GObject      *object,
 }
 
 static void
-add_dialog_response_cb (LsnWindow            *self,
-                        const char           *response,
-                        LsnProfileNameDialog *dialog)
+add_dialog_response_cb (LsnWindow           *self,
+                        const char          *response,
+                        LsnAddProfileDialog *dialog)
 {
   g_autofree char *name = NULL;
+  g_autofree char *settings = NULL;
 
-  if (g_strcmp0 (response, LSN_PROFILE_NAME_DIALOG_RESPONSE_ACCEPT) != 0 || self->store == NULL)
+  if (g_strcmp0 (response, LSN_ADD_PROFILE_DIALOG_RESPONSE_ADD) != 0 || self->store == NULL)
     return;
 
-  name = lsn_profile_name_dialog_dup_name (dialog);
-  lsn_store_add_profile_async (self->store, name, NULL,
+  name = lsn_add_profile_dialog_dup_name (dialog);
+  settings = lsn_add_profile_dialog_dup_settings (dialog);
+  /* A new profile's next stop is its connections. */
+  adw_view_stack_set_visible_child_name (self->view_stack, "connections");
+  lsn_store_add_profile_async (self->store, name, settings,
                                self->cancellable,
                                add_profile_cb,
                                g_object_ref (self));
@@ -371,11 +423,7 @@ lsn_window_add_profile_action (GtkWidget  *widget,
     return;
 
   names = lsn_window_dup_profile_names (self);
-  dialog = lsn_profile_name_dialog_new (GTK_WINDOW (self),
-                                        _("New Profile"),
-                                        _("_Add"),
-                                        NULL,
-                                        (const char * const *)names);
+  dialog = lsn_add_profile_dialog_new (GTK_WINDOW (self), (const char * const *) names);
   g_signal_connect_object (dialog, "response",
                            G_CALLBACK (add_dialog_response_cb), self,
                            G_CONNECT_SWAPPED);
@@ -545,6 +593,205 @@ lsn_window_delete_profile_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Demo */
+
+static LsnDemo *
+lsn_window_ensure_demo (LsnWindow *self)
+{
+  if (self->demo == NULL)
+    self->demo = lsn_demo_new ();
+
+  return self->demo;
+}
+
+static void
+lsn_window_set_demo_starting (LsnWindow *self,
+                              gboolean   starting)
+{
+  self->demo_starting = starting;
+  gtk_widget_set_visible (GTK_WIDGET (self->demo_spinner), starting);
+  gtk_spinner_set_spinning (self->demo_spinner, starting);
+  gtk_label_set_label (self->demo_label, starting ? _("Starting the Demo…") : _("_Try the Demo"));
+  lsn_window_update_actions (self);
+}
+
+static void
+demo_started_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(LsnWindow) self = user_data;
+  g_autoptr(LsnProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean asked = self->demo_asked;
+
+  profile = lsn_demo_start_finish (LSN_DEMO (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self->demo_asked = FALSE;
+  lsn_window_set_demo_starting (self, FALSE);
+
+  if (profile == NULL)
+    {
+      lsn_window_show_operation_error (self, _("Cannot Start the Demo"), error);
+      return;
+    }
+
+  if (asked)
+    {
+      self->selected_id = lsn_profile_get_id (profile);
+      self->show_content = TRUE;
+      adw_view_stack_set_visible_child_name (self->view_stack, "overview");
+    }
+
+  lsn_window_queue_reload (self);
+
+  /* The connections were checked before the demo's servers listened. */
+  if (self->selected_id == lsn_profile_get_id (profile))
+    lsn_overview_page_check_health (self->overview_page);
+}
+
+/* @asked: a person asked for it (rather than a demo profile found at start): show it. */
+static void
+lsn_window_start_demo (LsnWindow *self,
+                       gboolean   asked)
+{
+  if (self->store == NULL)
+    return;
+
+  self->demo_asked |= asked;
+  if (self->demo_starting)
+    return;
+
+  lsn_window_set_demo_starting (self, TRUE);
+  lsn_demo_start_async (lsn_window_ensure_demo (self), self->store, self->cancellable,
+                        demo_started_cb, g_object_ref (self));
+}
+
+/* A demo profile found in the store gets its servers back: they run only as long as Liaison. */
+static void
+lsn_window_restart_demo (LsnWindow *self,
+                         GPtrArray *profiles)
+{
+  if (self->demo_starting || (self->demo != NULL && lsn_demo_get_running (self->demo)))
+    return;
+
+  for (guint i = 0; i < profiles->len; i++)
+    {
+      if (lsn_demo_profile_is_demo (lsn_profile_get_settings (g_ptr_array_index (profiles, i))))
+        {
+          lsn_window_start_demo (self, FALSE);
+          return;
+        }
+    }
+}
+
+static void
+lsn_window_try_demo_action (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *param)
+{
+  lsn_window_start_demo (LSN_WINDOW (widget), TRUE);
+}
+
+/* Runs */
+
+static void
+lsn_window_sync_now_action (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *param)
+{
+  LsnWindow *self = LSN_WINDOW (widget);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "overview");
+  lsn_overview_page_sync_now (self->overview_page);
+}
+
+static void
+lsn_window_pause_sync_action (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *param)
+{
+  lsn_overview_page_toggle_pause (LSN_WINDOW (widget)->overview_page);
+}
+
+static void
+lsn_window_cancel_sync_action (GtkWidget  *widget,
+                               const char *action_name,
+                               GVariant   *param)
+{
+  lsn_overview_page_cancel (LSN_WINDOW (widget)->overview_page);
+}
+
+static void
+lsn_window_preview_sync_action (GtkWidget  *widget,
+                                const char *action_name,
+                                GVariant   *param)
+{
+  LsnWindow *self = LSN_WINDOW (widget);
+
+  lsn_sync_page_preview (self->sync_page);
+}
+
+static void
+scheduler_jobs_changed_cb (LsnWindow *self)
+{
+  lsn_window_update_actions (self);
+}
+
+/* Pages */
+
+static void
+lsn_window_show_activity_action (GtkWidget  *widget,
+                                 const char *action_name,
+                                 GVariant   *param)
+{
+  LsnWindow *self = LSN_WINDOW (widget);
+  const char *filter = param != NULL ? g_variant_get_string (param, NULL) : "";
+
+  g_free (self->activity_filter);
+  self->activity_filter = g_strdup (filter);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVITY_FILTER]);
+  adw_view_stack_set_visible_child_name (self->view_stack, "activity");
+}
+
+static void
+lsn_window_show_mappings_action (GtkWidget  *widget,
+                                 const char *action_name,
+                                 GVariant   *param)
+{
+  adw_view_stack_set_visible_child_name (LSN_WINDOW (widget)->view_stack, "mappings");
+}
+
+/* As with the main stack: GTK 4.8 would show the hidden pages to assistive technologies. */
+static void
+view_stack_visible_child_cb (LsnWindow    *self,
+                             GParamSpec   *pspec,
+                             AdwViewStack *view_stack)
+{
+  g_autoptr(GtkSelectionModel) pages = adw_view_stack_get_pages (view_stack);
+  GtkWidget *visible = adw_view_stack_get_visible_child (view_stack);
+  guint n_pages = g_list_model_get_n_items (G_LIST_MODEL (pages));
+
+  for (guint i = 0; i < n_pages; i++)
+    {
+      g_autoptr(AdwViewStackPage) page = g_list_model_get_item (G_LIST_MODEL (pages), i);
+      GtkWidget *child = adw_view_stack_page_get_child (page);
+
+      gtk_accessible_update_state (GTK_ACCESSIBLE (child),
+                                   GTK_ACCESSIBLE_STATE_HIDDEN, child != visible,
+                                   -1);
+    }
+}
+
+static void
+page_saved_cb (LsnWindow  *self,
+               LsnProfile *profile)
+{
+  lsn_window_queue_reload (self);
+}
+
 /* Geometry */
 
 static void
@@ -614,6 +861,10 @@ lsn_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->profile_list, self);
 
   g_clear_object (&self->reload_cancellable);
+  if (self->scheduler != NULL)
+    g_signal_handlers_disconnect_by_data (self->scheduler, self);
+  g_clear_object (&self->scheduler);
+  g_clear_object (&self->demo);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
 
@@ -627,6 +878,7 @@ lsn_window_finalize (GObject *object)
 
   g_clear_object (&self->profiles);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->activity_filter, g_free);
 
   G_OBJECT_CLASS (lsn_window_parent_class)->finalize (object);
 }
@@ -647,6 +899,10 @@ lsn_window_get_property (GObject    *object,
 
     case PROP_SETTINGS:
       g_value_set_object (value, self->settings);
+      break;
+
+    case PROP_ACTIVITY_FILTER:
+      g_value_set_string (value, self->activity_filter);
       break;
 
     default:
@@ -708,7 +964,22 @@ lsn_window_class_init (LsnWindowClass *klass)
                          G_TYPE_SETTINGS,
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 
+  /**
+   * LsnWindow:activity-filter:
+   *
+   * The words the Activity page was last asked to show (win.show-activity), such as the name of
+   * a record whose write failed; empty for everything.
+   */
+  properties[PROP_ACTIVITY_FILTER] =
+    g_param_spec_string ("activity-filter", NULL, NULL,
+                         "",
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (LSN_TYPE_OVERVIEW_PAGE);
+  g_type_ensure (LSN_TYPE_CONNECTIONS_PAGE);
+  g_type_ensure (LSN_TYPE_SYNC_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/liaison/Liaison/lsn-window.ui");
@@ -716,6 +987,9 @@ lsn_window_class_init (LsnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, empty_add_button);
+  gtk_widget_class_bind_template_child (widget_class, LsnWindow, demo_button);
+  gtk_widget_class_bind_template_child (widget_class, LsnWindow, demo_spinner);
+  gtk_widget_class_bind_template_child (widget_class, LsnWindow, demo_label);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, sidebar);
@@ -724,6 +998,9 @@ lsn_window_class_init (LsnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, overview_page);
+  gtk_widget_class_bind_template_child (widget_class, LsnWindow, connections_page);
+  gtk_widget_class_bind_template_child (widget_class, LsnWindow, sync_page);
+  gtk_widget_class_bind_template_callback (widget_class, page_saved_cb);
   gtk_widget_class_bind_template_callback (widget_class, profile_list_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, profile_list_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_button_clicked_cb);
@@ -734,6 +1011,20 @@ lsn_window_class_init (LsnWindowClass *klass)
                                    lsn_window_rename_profile_action);
   gtk_widget_class_install_action (widget_class, "win.delete-profile", NULL,
                                    lsn_window_delete_profile_action);
+  gtk_widget_class_install_action (widget_class, "win.try-demo", NULL,
+                                   lsn_window_try_demo_action);
+  gtk_widget_class_install_action (widget_class, "win.sync-now", NULL,
+                                   lsn_window_sync_now_action);
+  gtk_widget_class_install_action (widget_class, "win.pause-sync", NULL,
+                                   lsn_window_pause_sync_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-sync", NULL,
+                                   lsn_window_cancel_sync_action);
+  gtk_widget_class_install_action (widget_class, "win.preview-sync", NULL,
+                                   lsn_window_preview_sync_action);
+  gtk_widget_class_install_action (widget_class, "win.show-activity", "s",
+                                   lsn_window_show_activity_action);
+  gtk_widget_class_install_action (widget_class, "win.show-mappings", NULL,
+                                   lsn_window_show_mappings_action);
 }
 
 static void
@@ -743,11 +1034,16 @@ lsn_window_init (LsnWindow *self)
 
   self->cancellable = g_cancellable_new ();
   self->profiles = g_list_store_new (LSN_TYPE_PROFILE);
+  self->activity_filter = g_strdup ("");
 
   gtk_list_box_bind_model (self->profile_list,
                            G_LIST_MODEL (self->profiles),
                            create_profile_row,
                            NULL, NULL);
+
+  g_signal_connect_object (self->view_stack, "notify::visible-child",
+                           G_CALLBACK (view_stack_visible_child_cb), self, G_CONNECT_SWAPPED);
+  view_stack_visible_child_cb (self, NULL, self->view_stack);
 
   lsn_window_set_state (self, "loading");
   lsn_window_update_actions (self);
@@ -804,6 +1100,15 @@ lsn_window_set_store (LsnWindow *self,
 
   if (!g_set_object (&self->store, store))
     return;
+
+  /* Without an application to share one, the window runs its own jobs. */
+  if (self->scheduler == NULL || lsn_scheduler_get_store (self->scheduler) != store)
+    {
+      g_autoptr(LsnScheduler) scheduler = lsn_scheduler_new (store);
+
+      lsn_window_set_scheduler (self, scheduler);
+    }
+  lsn_connections_page_set_store (self->connections_page, store);
 
   lsn_window_update_actions (self);
   lsn_window_queue_reload (self);
@@ -955,4 +1260,77 @@ lsn_window_get_profiles (LsnWindow *self)
   g_return_val_if_fail (LSN_IS_WINDOW (self), NULL);
 
   return G_LIST_MODEL (self->profiles);
+}
+
+/**
+ * lsn_window_set_scheduler:
+ * @self: a #LsnWindow
+ * @scheduler: the scheduler that runs the jobs, shared by the windows of the application
+ *
+ * Call before lsn_window_set_store(), with a scheduler on the same store.
+ */
+void
+lsn_window_set_scheduler (LsnWindow    *self,
+                          LsnScheduler *scheduler)
+{
+  g_return_if_fail (LSN_IS_WINDOW (self));
+  g_return_if_fail (LSN_IS_SCHEDULER (scheduler));
+
+  if (self->scheduler == scheduler)
+    return;
+
+  if (self->scheduler != NULL)
+    g_signal_handlers_disconnect_by_data (self->scheduler, self);
+  g_set_object (&self->scheduler, scheduler);
+
+  g_signal_connect_object (scheduler, "job-started", G_CALLBACK (scheduler_jobs_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (scheduler, "job-finished", G_CALLBACK (scheduler_jobs_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  lsn_overview_page_set_scheduler (self->overview_page, scheduler);
+  lsn_sync_page_set_scheduler (self->sync_page, scheduler);
+  lsn_window_update_actions (self);
+}
+
+/**
+ * lsn_window_set_demo:
+ * @self: a #LsnWindow
+ * @demo: the demo, shared by the windows of the application
+ */
+void
+lsn_window_set_demo (LsnWindow *self,
+                     LsnDemo   *demo)
+{
+  g_return_if_fail (LSN_IS_WINDOW (self));
+  g_return_if_fail (LSN_IS_DEMO (demo));
+
+  g_set_object (&self->demo, demo);
+}
+
+/**
+ * lsn_window_get_scheduler:
+ * @self: a #LsnWindow
+ *
+ * Returns: (transfer none) (nullable): the scheduler, once the store is set
+ */
+LsnScheduler *
+lsn_window_get_scheduler (LsnWindow *self)
+{
+  g_return_val_if_fail (LSN_IS_WINDOW (self), NULL);
+
+  return self->scheduler;
+}
+
+/**
+ * lsn_window_get_activity_filter:
+ * @self: a #LsnWindow
+ *
+ * Returns: (transfer none): see #LsnWindow:activity-filter
+ */
+const char *
+lsn_window_get_activity_filter (LsnWindow *self)
+{
+  g_return_val_if_fail (LSN_IS_WINDOW (self), NULL);
+
+  return self->activity_filter;
 }

@@ -9,6 +9,8 @@
 #include <adwaita.h>
 
 #include "lsn-application.h"
+#include "lsn-demo.h"
+#include "lsn-scheduler.h"
 #include "lsn-store.h"
 
 G_BEGIN_DECLS
@@ -27,5 +29,11 @@ void       lsn_window_show_store_error (LsnWindow      *self,
                                         const GError   *error);
 gboolean   lsn_window_get_loaded       (LsnWindow      *self);
 GListModel *lsn_window_get_profiles    (LsnWindow      *self);
+void        lsn_window_set_scheduler   (LsnWindow      *self,
+                                        LsnScheduler   *scheduler);
+LsnScheduler *lsn_window_get_scheduler (LsnWindow      *self);
+void        lsn_window_set_demo        (LsnWindow      *self,
+                                        LsnDemo        *demo);
+const char *lsn_window_get_activity_filter (LsnWindow  *self);
 
 G_END_DECLS

@@ -13,11 +13,14 @@
 #include <adwaita.h>
 #include <sqlite3.h>
 
+#include "lsn-add-profile-dialog.h"
 #include "lsn-error.h"
+#include "lsn-profile-config.h"
 #include "lsn-profile.h"
 #include "lsn-profile-name-dialog.h"
 #include "lsn-store.h"
 #include "lsn-test-util.h"
+#include "lsn-util.h"
 #include "lsn-window.h"
 
 /* Every wait is bounded: a broken window fails the test instead of hanging it. */
@@ -169,6 +172,12 @@ name_dialog_shown (gpointer data)
 }
 
 static gboolean
+add_dialog_shown (gpointer data)
+{
+  return find_dialog (LSN_TYPE_ADD_PROFILE_DIALOG) != NULL;
+}
+
+static gboolean
 message_dialog_shown (gpointer data)
 {
   return find_dialog (ADW_TYPE_MESSAGE_DIALOG) != NULL;
@@ -226,7 +235,7 @@ dialog_child (AdwMessageDialog *dialog,
               const char       *name)
 {
   return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (dialog),
-                                                   LSN_TYPE_PROFILE_NAME_DIALOG, name));
+                                                   G_OBJECT_TYPE (dialog), name));
 }
 
 static GPtrArray *
@@ -259,6 +268,7 @@ test_empty_then_add (Fixture       *fixture,
   GtkWidget *add_button;
   AdwMessageDialog *dialog;
   g_autoptr(GPtrArray) profiles = NULL;
+  g_autoptr(GError) error = NULL;
   ListCondition added = { NULL, "Acme: HaloPSA and ConnectWise", 1 };
 
   fixture_open_store (fixture);
@@ -270,19 +280,19 @@ test_empty_then_add (Fixture       *fixture,
                                                           LSN_TYPE_WINDOW, "empty_add_button"));
   g_assert_true (gtk_widget_is_sensitive (add_button));
   g_assert_true (gtk_widget_activate (add_button));
-  g_assert_true (wait_until (name_dialog_shown, NULL));
+  g_assert_true (wait_until (add_dialog_shown, NULL));
 
-  dialog = find_dialog (LSN_TYPE_PROFILE_NAME_DIALOG);
-  g_assert_false (adw_message_dialog_get_response_enabled (dialog, LSN_PROFILE_NAME_DIALOG_RESPONSE_ACCEPT));
+  dialog = find_dialog (LSN_TYPE_ADD_PROFILE_DIALOG);
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, LSN_ADD_PROFILE_DIALOG_RESPONSE_ADD));
 
   /* Blanks only: still nothing to add. */
   gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, "name_row")), "   ");
-  g_assert_false (adw_message_dialog_get_response_enabled (dialog, LSN_PROFILE_NAME_DIALOG_RESPONSE_ACCEPT));
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, LSN_ADD_PROFILE_DIALOG_RESPONSE_ADD));
 
   gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, "name_row")),
                          "  Acme: HaloPSA and ConnectWise ");
-  g_assert_true (adw_message_dialog_get_response_enabled (dialog, LSN_PROFILE_NAME_DIALOG_RESPONSE_ACCEPT));
-  respond (dialog, LSN_PROFILE_NAME_DIALOG_RESPONSE_ACCEPT);
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, LSN_ADD_PROFILE_DIALOG_RESPONSE_ADD));
+  respond (dialog, LSN_ADD_PROFILE_DIALOG_RESPONSE_ADD);
 
   added.window = fixture->window;
   g_assert_true (wait_until (list_is, &added));
@@ -293,6 +303,16 @@ test_empty_then_add (Fixture       *fixture,
   g_assert_cmpuint (profiles->len, ==, 1);
   g_assert_cmpstr (lsn_profile_get_name (g_ptr_array_index (profiles, 0)), ==,
                    "Acme: HaloPSA and ConnectWise");
+  /* With the two systems chosen (the defaults), each connection with the id of its secret. */
+  {
+    const char *settings = lsn_profile_get_settings (g_ptr_array_index (profiles, 0));
+    g_autoptr(LsnProfileConfig) config = lsn_profile_config_parse (settings, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (json_object_get_string_member (config->left, "connector"), ==, "halopsa");
+    g_assert_cmpstr (json_object_get_string_member (config->right, "connector"), ==, "connectwise");
+    g_assert_true (lsn_is_guid (json_object_get_string_member (config->left, "id")));
+  }
 
   /* And it is the selected profile. */
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (fixture->window)), ==,
@@ -318,17 +338,17 @@ test_duplicate_name (Fixture       *fixture,
   g_assert_cmpstr (window_state (fixture->window), ==, "profiles");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.add-profile", NULL));
-  g_assert_true (wait_until (name_dialog_shown, NULL));
-  dialog = find_dialog (LSN_TYPE_PROFILE_NAME_DIALOG);
+  g_assert_true (wait_until (add_dialog_shown, NULL));
+  dialog = find_dialog (LSN_TYPE_ADD_PROFILE_DIALOG);
   problem = dialog_child (dialog, "problem_label");
 
   gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, "name_row")), "ACME");
-  g_assert_false (adw_message_dialog_get_response_enabled (dialog, LSN_PROFILE_NAME_DIALOG_RESPONSE_ACCEPT));
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, LSN_ADD_PROFILE_DIALOG_RESPONSE_ADD));
   g_assert_true (gtk_widget_get_visible (problem));
   g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (problem)), "already exists"));
 
   gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, "name_row")), "Acme 2");
-  g_assert_true (adw_message_dialog_get_response_enabled (dialog, LSN_PROFILE_NAME_DIALOG_RESPONSE_ACCEPT));
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, LSN_ADD_PROFILE_DIALOG_RESPONSE_ADD));
   g_assert_false (gtk_widget_get_visible (problem));
 }
 
@@ -475,7 +495,7 @@ test_store_error (Fixture       *fixture,
   /* No profile can be added without a database. */
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.add-profile", NULL);
   settle ();
-  g_assert_null (find_dialog (LSN_TYPE_PROFILE_NAME_DIALOG));
+  g_assert_null (find_dialog (LSN_TYPE_ADD_PROFILE_DIALOG));
 
   g_assert_true (g_file_get_contents (fixture->db_path, &after, &after_len, NULL));
   g_assert_cmpmem (before, before_len, after, after_len);

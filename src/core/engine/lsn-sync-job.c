@@ -157,6 +157,14 @@ lsn_sync_job_class_init (LsnSyncJobClass *klass)
                                     0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
+/* The catalogue holds NULL for a kind whose fields could not be listed. */
+static void
+ptr_array_unref0 (gpointer array)
+{
+  if (array != NULL)
+    g_ptr_array_unref (array);
+}
+
 static void
 lsn_sync_job_init (LsnSyncJob *self)
 {
@@ -171,7 +179,7 @@ lsn_sync_job_init (LsnSyncJob *self)
       self->complete[s] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       self->xlate[s] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
       self->catalogue[s] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                  (GDestroyNotify) g_ptr_array_unref);
+                                                  ptr_array_unref0);
     }
   self->links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) g_ptr_array_unref);

@@ -1,0 +1,288 @@
+/* test-pages.c: the profile pages' widgets, over the in-process sandbox and a real store
+ *
+ * Copyright 2026 The Liaison authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <adwaita.h>
+
+#include "lsn-connection-group.h"
+#include "lsn-kind-group.h"
+#include "lsn-test-util.h"
+
+#define WAIT_SECONDS 30
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+wait_until (Condition condition,
+            gpointer  data)
+{
+  gint64 end = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (2000);
+    }
+  return TRUE;
+}
+
+static void
+collect (GtkWidget *widget,
+         GType      type,
+         GPtrArray *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    g_ptr_array_add (found, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect (child, type, found);
+}
+
+static GPtrArray *
+find_all (GtkWidget *root,
+          GType      type)
+{
+  GPtrArray *found = g_ptr_array_new ();
+
+  collect (root, type, found);
+  return found;
+}
+
+static JsonObject *
+halo_side (LsnSandbox *sandbox,
+           char      **secret)
+{
+  g_autofree char *ready = lsn_sandbox_ready_line (sandbox);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *halo;
+  JsonObject *side = json_object_new ();
+
+  g_assert_true (json_parser_load_from_data (parser, ready, -1, NULL));
+  halo = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
+                                        "halopsa");
+  json_object_set_string_member (side, "connector", "halopsa");
+  json_object_set_string_member (side, "id", "test-connection-group");
+  for (guint i = 0; i < 4; i++)
+    {
+      static const char *keys[] = { "url", "auth_url", "tenant", "client_id" };
+      json_object_set_string_member (side, keys[i], json_object_get_string_member (halo, keys[i]));
+    }
+  *secret = g_strdup (json_object_get_string_member (halo, "client_secret"));
+  return side;
+}
+
+typedef struct
+{
+  GtkWidget *group;
+  GPtrArray *rows;   /* AdwActionRows of the checks */
+} Checks;
+
+static gboolean
+checks_done (gpointer data)
+{
+  Checks *checks = data;
+  g_autoptr(GPtrArray) lists = find_all (checks->group, GTK_TYPE_LIST_BOX);
+
+  g_clear_pointer (&checks->rows, g_ptr_array_unref);
+  for (guint i = 0; i < lists->len; i++)
+    {
+      GtkWidget *list = g_ptr_array_index (lists, i);
+
+      if (!gtk_widget_has_css_class (list, "boxed-list") || !gtk_widget_get_visible (list))
+        continue;
+      if (gtk_widget_get_margin_top (list) != 12)
+        continue;
+      checks->rows = find_all (list, ADW_TYPE_ACTION_ROW);
+    }
+  if (checks->rows == NULL || checks->rows->len == 0)
+    return FALSE;
+  return g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (checks->rows, 0)),
+                    "Testing…") != 0;
+}
+
+static AdwActionRow *
+check_row (Checks     *checks,
+           const char *title)
+{
+  for (guint i = 0; i < checks->rows->len; i++)
+    if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (checks->rows, i)), title) == 0)
+      return g_ptr_array_index (checks->rows, i);
+  return NULL;
+}
+
+static gboolean
+row_failed (AdwActionRow *row)
+{
+  g_autoptr(GPtrArray) images = find_all (GTK_WIDGET (row), GTK_TYPE_IMAGE);
+
+  for (guint i = 0; i < images->len; i++)
+    if (gtk_widget_has_css_class (g_ptr_array_index (images, i), "error"))
+      return TRUE;
+  return FALSE;
+}
+
+/* Test Connection with a wrong secret: Authenticated fails with the server's reason and what to
+ * change; with the right one every check passes. Runs on a worker: the loop keeps turning. */
+static void
+test_connection_group (void)
+{
+  g_autoptr(LsnSandbox) sandbox = lsn_test_start_sandbox (NULL);
+  g_autofree char *secret = NULL;
+  g_autoptr(JsonObject) side = halo_side (sandbox, &secret);
+  g_autoptr(GPtrArray) secret_rows = NULL;
+  const char *kinds[] = { "client", NULL };
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *group = lsn_connection_group_new ("left");
+  Checks checks = { group, NULL };
+  AdwActionRow *row;
+
+  gtk_window_set_child (GTK_WINDOW (window), group);
+  gtk_window_present (GTK_WINDOW (window));
+  lsn_connection_group_set_settings (LSN_CONNECTION_GROUP (group), side);
+  lsn_connection_group_set_kinds (LSN_CONNECTION_GROUP (group), kinds);
+
+  /* No secret yet: the form says so. */
+  g_assert_false (lsn_connection_group_is_valid (LSN_CONNECTION_GROUP (group)));
+
+  secret_rows = find_all (group, ADW_TYPE_PASSWORD_ENTRY_ROW);
+  g_assert_cmpuint (secret_rows->len, ==, 1);
+  gtk_editable_set_text (GTK_EDITABLE (g_ptr_array_index (secret_rows, 0)), "not-the-secret");
+  g_assert_true (lsn_connection_group_is_valid (LSN_CONNECTION_GROUP (group)));
+
+  lsn_connection_group_test (LSN_CONNECTION_GROUP (group));
+  g_assert_true (wait_until (checks_done, &checks));
+  row = check_row (&checks, "Reachable");
+  g_assert_nonnull (row);
+  g_assert_false (row_failed (row));
+  row = check_row (&checks, "Authenticated");
+  g_assert_nonnull (row);
+  g_assert_true (row_failed (row));
+  g_test_message ("wrong secret: %s", adw_action_row_get_subtitle (row));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "What to do:"));
+
+  gtk_editable_set_text (GTK_EDITABLE (g_ptr_array_index (secret_rows, 0)), secret);
+  lsn_connection_group_test (LSN_CONNECTION_GROUP (group));
+  g_assert_true (wait_until (checks_done, &checks));
+  g_assert_cmpuint (checks.rows->len, ==, 3);   /* reachable, authenticated, read clients */
+  for (guint i = 0; i < checks.rows->len; i++)
+    g_assert_false (row_failed (g_ptr_array_index (checks.rows, i)));
+
+  /* What it would save: the secret stays out of the settings. */
+  {
+    g_autoptr(JsonObject) saved = lsn_connection_group_dup_settings (LSN_CONNECTION_GROUP (group));
+    g_autofree char *taken = lsn_connection_group_take_secret (LSN_CONNECTION_GROUP (group));
+    JsonObject *where = json_object_get_object_member (saved, "client_secret");
+
+    g_assert_true (json_object_get_boolean_member (where, "keyring"));
+    g_assert_cmpstr (taken, ==, secret);
+    g_assert_null (lsn_connection_group_take_secret (LSN_CONNECTION_GROUP (group)));
+  }
+
+  g_clear_pointer (&checks.rows, g_ptr_array_unref);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* The form refuses plain http away from this computer, and a client id that is not a GUID. */
+static void
+test_connection_group_validation (void)
+{
+  g_autoptr(JsonObject) side = json_object_new ();
+  g_autoptr(GPtrArray) rows = NULL;
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *group = lsn_connection_group_new ("right");
+
+  gtk_window_set_child (GTK_WINDOW (window), group);
+  json_object_set_string_member (side, "connector", "connectwise");
+  json_object_set_string_member (side, "url", "http://api-na.myconnectwise.net");
+  json_object_set_string_member (side, "company", "acme");
+  json_object_set_string_member (side, "public_key", "pub");
+  json_object_set_string_member (side, "client_id", "not-a-guid");
+  json_object_set_object_member (side, "private_key", json_object_new ());
+  json_object_set_boolean_member (json_object_get_object_member (side, "private_key"), "keyring", TRUE);
+  lsn_connection_group_set_settings (LSN_CONNECTION_GROUP (group), side);
+
+  g_assert_false (lsn_connection_group_is_valid (LSN_CONNECTION_GROUP (group)));
+  rows = find_all (group, ADW_TYPE_ENTRY_ROW);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (rows, i);
+      const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+
+      if (g_str_equal (title, "Site"))
+        {
+          g_assert_true (gtk_widget_has_css_class (row, "error"));
+          gtk_editable_set_text (GTK_EDITABLE (row), "https://api-na.myconnectwise.net");
+          g_assert_false (gtk_widget_has_css_class (row, "error"));
+        }
+      else if (g_str_equal (title, "Client ID"))
+        {
+          g_assert_true (gtk_widget_has_css_class (row, "error"));
+          gtk_editable_set_text (GTK_EDITABLE (row), "6d1e2f3a-4b5c-4d6e-8f70-1a2b3c4d5e6f");
+          g_assert_false (gtk_widget_has_css_class (row, "error"));
+        }
+    }
+  /* The private key is in the keyring already: nothing else is missing. */
+  g_assert_true (lsn_connection_group_is_valid (LSN_CONNECTION_GROUP (group)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* A kind's row gives back what it was given, with the changes made, and keeps unknown keys. */
+static void
+test_kind_row (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonObject) out = NULL;
+  g_autoptr(GPtrArray) buttons = NULL;
+  GtkWidget *row = g_object_ref_sink (lsn_kind_group_new ("contact"));
+  JsonObject *config;
+
+  g_assert_true (json_parser_load_from_data (parser,
+                                             "{\"direction\": \"both\", \"mode\": \"new-only\", "
+                                             "\"master\": \"right\", \"fields\": [{\"left\": \"email\", "
+                                             "\"right\": \"email\"}]}", -1, NULL));
+  config = json_node_get_object (json_parser_get_root (parser));
+  lsn_kind_group_set_config (LSN_KIND_GROUP (row), config, "HaloPSA", "ConnectWise Manage");
+  g_assert_true (lsn_kind_group_is_enabled (LSN_KIND_GROUP (row)));
+
+  buttons = find_all (row, GTK_TYPE_TOGGLE_BUTTON);
+  g_assert_cmpuint (buttons->len, ==, 4);
+  gtk_toggle_button_set_active (g_ptr_array_index (buttons, 2), TRUE);   /* right to left */
+
+  out = lsn_kind_group_dup_config (LSN_KIND_GROUP (row));
+  g_assert_cmpstr (json_object_get_string_member (out, "direction"), ==, "right-to-left");
+  g_assert_cmpstr (json_object_get_string_member (out, "mode"), ==, "new-only");
+  g_assert_cmpstr (json_object_get_string_member (out, "master"), ==, "right");
+  g_assert_true (json_object_has_member (out, "fields"));
+
+  gtk_toggle_button_set_active (g_ptr_array_index (buttons, 0), TRUE);
+  g_assert_false (lsn_kind_group_is_enabled (LSN_KIND_GROUP (row)));
+  g_object_unref (row);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  if (!gtk_init_check ())
+    {
+      g_test_skip ("No display: run under xvfb-run -a");
+      return g_test_run ();
+    }
+  adw_init ();
+
+  g_test_add_func ("/gui/pages/connection-group", test_connection_group);
+  g_test_add_func ("/gui/pages/connection-group-validation", test_connection_group_validation);
+  g_test_add_func ("/gui/pages/kind-row", test_kind_row);
+
+  return g_test_run ();
+}
