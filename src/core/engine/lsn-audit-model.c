@@ -268,8 +268,15 @@ worker_thread (gpointer data)
       g_mutex_unlock (&w->mutex);
 
       run_request (w, req);
-      g_main_context_invoke_full (w->context, G_PRIORITY_DEFAULT, deliver_cb, req,
-                                  (GDestroyNotify) req_free);
+      {
+        /* always through a source: g_main_context_invoke() would run it right here, on this
+         * thread, when nobody owns the context at this moment */
+        g_autoptr(GSource) source = g_idle_source_new ();
+        g_source_set_priority (source, G_PRIORITY_DEFAULT);
+        g_source_set_callback (source, deliver_cb, req, (GDestroyNotify) req_free);
+        g_source_set_static_name (source, "[liaison] audit page");
+        g_source_attach (source, w->context);
+      }
 
       g_mutex_lock (&w->mutex);
     }
