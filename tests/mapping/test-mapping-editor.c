@@ -14,6 +14,7 @@
 
 #include "lsn-error.h"
 #include "lsn-mapping-editor.h"
+#include "lsn-mapping-view.h"
 
 static LsnMappingEditor *
 small_editor (void)
@@ -384,6 +385,31 @@ test_domains (void)
   g_assert_null (d);
 }
 
+static void
+test_view (void)
+{
+  g_autoptr(LsnMappingEditor) e = small_editor ();
+  g_autoptr(LsnMappingView) view = lsn_mapping_view_new (e, lsn_mapping_editor_get_rows (e));
+  g_autoptr(GError) error = NULL;
+  guint changed = 0;
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, 9);
+  g_signal_connect (view, "items-changed", G_CALLBACK (count_changes), &changed);
+  lsn_mapping_view_refilter (view, lsn_mapping_editor_set_filter (e, LSN_MAPPING_FILTER_UNMAPPED));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, 6);
+  g_assert_cmpuint (changed, ==, 1);
+  lsn_mapping_view_refilter (view, lsn_mapping_editor_set_search (e, LSN_SIDE_LEFT, "acme"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, 1);
+  /* mapping the row takes it out of the Unmapped view by itself */
+  g_assert_true (lsn_mapping_editor_map (e, "1", "c-10", &error));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (view)), ==, 0);
+  lsn_mapping_view_refilter (view, lsn_mapping_editor_set_filter (e, LSN_MAPPING_FILTER_ALL));
+  {
+    g_autoptr(LsnMappingRow) r = g_list_model_get_item (G_LIST_MODEL (view), 0);
+    g_assert_cmpstr (lsn_mapping_row_get_other_id (r), ==, "c-10");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -397,6 +423,7 @@ main (int   argc,
   g_test_add_func ("/mapping/editor/suggestions", test_suggestions);
   g_test_add_func ("/mapping/editor/cross-ambiguity", test_cross_ambiguity);
   g_test_add_func ("/mapping/editor/domains", test_domains);
+  g_test_add_func ("/mapping/editor/view", test_view);
 
   return g_test_run ();
 }
