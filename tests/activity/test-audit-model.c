@@ -113,13 +113,27 @@ test_filters (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, N / 4);
   g_assert_cmpint (event_at (model, 3)->run_id, ==, f.run_ids[1]);
 
-  /* free text over names, ids and the message; case ignored */
+  /* free text over names, ids and the message: every word, as a word or its start; case,
+   * accents and punctuation ignored */
   memset (&filter, 0, sizeof filter);
-  filter.text = "COMPANY 42,";
+  filter.text = "COMPANY 2999,";
   lsn_audit_model_set_filter (model, &filter);
   activity_fixture_wait (model);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1);
-  g_assert_cmpstr (event_at (model, 0)->left_name, ==, "Company 42");
+  g_assert_cmpstr (event_at (model, 0)->left_name, ==, "Company 2999");
+  filter.text = "compány 299";
+  lsn_audit_model_set_filter (model, &filter);
+  activity_fixture_wait (model);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 11);
+  filter.text = "hyperlink server";
+  lsn_audit_model_set_filter (model, &filter);
+  activity_fixture_wait (model);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, N / 10);
+  filter.text = "\"*)(";
+  lsn_audit_model_set_filter (model, &filter);
+  activity_fixture_wait (model);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
+  g_assert_null (lsn_audit_model_get_error (model));
 
   /* one record's events, as the Mappings page's "Has events" link asks */
   memset (&filter, 0, sizeof filter);

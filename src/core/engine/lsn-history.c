@@ -135,6 +135,34 @@ lsn_history_list_runs (LsnStore  *store,
   return q.rows;
 }
 
+/* The words of @text as an FTS5 query: every word must occur, as a word or the start of one
+ * ("acme 42" finds "Acme Ltd" with id 4242). Quotes keep the words literal. */
+static char *
+fts_query (const char *text)
+{
+  g_autoptr(GString) q = g_string_new (NULL);
+  g_autoptr(GString) word = g_string_new (NULL);
+
+  if (!g_utf8_validate (text, -1, NULL))
+    return g_strdup ("\"\"");
+  for (const char *p = text; ; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c != 0 && g_unichar_isalnum (c))
+        g_string_append_unichar (word, c);
+      else if (word->len > 0)
+        {
+          g_string_append_printf (q, "%s\"%s\"*", q->len ? " " : "", word->str);
+          g_string_truncate (word, 0);
+        }
+      if (c == 0)
+        break;
+    }
+  /* nothing searchable (only punctuation): match nothing rather than everything */
+  return q->len ? g_string_free (g_steal_pointer (&q), FALSE) : g_strdup ("\"\"");
+}
+
 static GString *
 where_clause (const LsnEventFilter *f)
 {
@@ -155,9 +183,8 @@ where_clause (const LsnEventFilter *f)
   if (f && f->right_id)
     g_string_append (w, " AND right_id = ?11");
   if (f && f->text && *f->text)
-    g_string_append (w, " AND (instr(lower(coalesce(left_name, '') || ' ' || "
-                        "coalesce(right_name, '') || ' ' || coalesce(left_id, '') || ' ' || "
-                        "coalesce(right_id, '') || ' ' || coalesce(message, '')), lower(?7)) > 0)");
+    g_string_append (w, " AND id IN (SELECT rowid FROM audit_events_fts "
+                        "WHERE audit_events_fts MATCH ?7)");
   return w;
 }
 
@@ -180,7 +207,10 @@ bind_filter (sqlite3_stmt         *stmt,
   if (f->until_usec > 0)
     sqlite3_bind_int64 (stmt, 6, f->until_usec);
   if (f->text && *f->text)
-    lsn_store_bind_text (stmt, 7, f->text);
+    {
+      g_autofree char *query = fts_query (f->text);
+      lsn_store_bind_text (stmt, 7, query);
+    }
   if (f->left_id)
     lsn_store_bind_text (stmt, 10, f->left_id);
   if (f->right_id)
