@@ -199,6 +199,7 @@ lsn_mapping_row_dialog_class_init (LsnMappingRowDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, remove_clicked_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_DIALOG);
 }
 
 static void

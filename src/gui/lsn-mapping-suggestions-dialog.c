@@ -203,6 +203,7 @@ lsn_mapping_suggestions_dialog_class_init (LsnMappingSuggestionsDialogClass *kla
   gtk_widget_class_bind_template_callback (widget_class, accept_all_clicked_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_DIALOG);
 }
 
 static void

@@ -11,7 +11,9 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "lsn-activity-page.h"
 #include "lsn-error.h"
+#include "lsn-mappings-page.h"
 #include "lsn-profile.h"
 #include "lsn-profile-name-dialog.h"
 #include "lsn-profile-row.h"
@@ -44,6 +46,8 @@ struct _LsnWindow
   AdwViewStack         *view_stack;
   AdwViewSwitcherTitle *switcher_title;
   AdwStatusPage        *overview_page;
+  LsnMappingsPage      *mappings_page;
+  LsnActivityPage      *activity_page;
 
   GSettings            *settings;           /* (nullable): window geometry */
   LsnStore             *store;              /* (nullable): until the database is open */
@@ -272,6 +276,9 @@ profile_list_row_selected_cb (LsnWindow     *self,
                                      profile != NULL ? lsn_profile_get_name (profile) : "Liaison");
   gtk_window_set_title (GTK_WINDOW (self),
                         profile != NULL ? lsn_profile_get_name (profile) : "Liaison");
+  lsn_mappings_page_set_profile (self->mappings_page, self->store, profile);
+  lsn_activity_page_set_profile (self->activity_page, self->store, profile);
+
   /* Until the overview page is written, its placeholder at least names the profile. */
   adw_status_page_set_title (self->overview_page,
                              profile != NULL ? lsn_profile_get_name (profile) : "");
@@ -673,6 +680,20 @@ lsn_window_set_property (GObject      *object,
     }
 }
 
+/* win.show-activity ("record:client:left:12", "run:5", "outcome:failed" or ""): the events
+ * the Overview or the Mappings page point at. */
+static void
+lsn_window_show_activity_action (GtkWidget  *widget,
+                                 const char *action_name,
+                                 GVariant   *parameter)
+{
+  LsnWindow *self = LSN_WINDOW (widget);
+
+  if (!lsn_activity_page_show (self->activity_page, g_variant_get_string (parameter, NULL)))
+    g_warning ("win.show-activity: cannot show “%s”", g_variant_get_string (parameter, NULL));
+  adw_view_stack_set_visible_child_name (self->view_stack, "activity");
+}
+
 static void
 lsn_window_class_init (LsnWindowClass *klass)
 {
@@ -712,6 +733,8 @@ lsn_window_class_init (LsnWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/liaison/Liaison/lsn-window.ui");
+  g_type_ensure (LSN_TYPE_MAPPINGS_PAGE);
+  g_type_ensure (LSN_TYPE_ACTIVITY_PAGE);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, empty_page);
@@ -724,6 +747,8 @@ lsn_window_class_init (LsnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, overview_page);
+  gtk_widget_class_bind_template_child (widget_class, LsnWindow, mappings_page);
+  gtk_widget_class_bind_template_child (widget_class, LsnWindow, activity_page);
   gtk_widget_class_bind_template_callback (widget_class, profile_list_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, profile_list_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_button_clicked_cb);
@@ -734,6 +759,8 @@ lsn_window_class_init (LsnWindowClass *klass)
                                    lsn_window_rename_profile_action);
   gtk_widget_class_install_action (widget_class, "win.delete-profile", NULL,
                                    lsn_window_delete_profile_action);
+  gtk_widget_class_install_action (widget_class, "win.show-activity", "s",
+                                   lsn_window_show_activity_action);
 }
 
 static void
