@@ -79,8 +79,8 @@ fill_choices (LsnMappingRowDialog *self)
       GtkWidget *row = adw_action_row_new ();
       g_autofree char *subtitle = g_strdup_printf ("#%s", c->id);
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), c->name);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), c->name);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
       g_object_set_data_full (G_OBJECT (row), "lsn-id", g_strdup (c->id), g_free);
