@@ -694,6 +694,17 @@ set_model (LsnActivityPage *self,
   update_status (self);
 }
 
+/* Shown again (another page ran a sync meanwhile): read the newest events and runs. */
+static void
+lsn_activity_page_map (GtkWidget *widget)
+{
+  LsnActivityPage *self = LSN_ACTIVITY_PAGE (widget);
+
+  GTK_WIDGET_CLASS (lsn_activity_page_parent_class)->map (widget);
+  if (self->model != NULL && !lsn_audit_model_get_busy (self->model))
+    lsn_activity_page_refresh (self);
+}
+
 static void
 lsn_activity_page_dispose (GObject *object)
 {
@@ -718,6 +729,7 @@ lsn_activity_page_class_init (LsnActivityPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lsn_activity_page_dispose;
+  widget_class->map = lsn_activity_page_map;
 
   g_type_ensure (LSN_TYPE_AUDIT_ITEM);
   gtk_widget_class_set_template_from_resource (widget_class,
