@@ -12,6 +12,8 @@
 
 G_BEGIN_DECLS
 
+void        lsn_test_init            (int         *argc,
+                                      char      ***argv);
 char       *lsn_test_tmpdir          (void);
 LsnSandbox *lsn_test_start_sandbox   (const LsnSandboxOptions *options);
 gboolean    lsn_test_file_contains   (const char *path,

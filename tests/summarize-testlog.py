@@ -20,7 +20,12 @@ def count(path):
             line = line.strip()
             if not line:
                 continue
-            test = json.loads(line)
+            try:
+                test = json.loads(line)
+            except json.JSONDecodeError:
+                # a run cut short mid-write: count it as a failure, never as nothing
+                failed += 1
+                continue
             result = test.get("result", "")
             subtests = [l for l in (test.get("stdout") or "").splitlines()
                         if re.match(r"^(not )?ok\b", l)]

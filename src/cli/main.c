@@ -21,6 +21,7 @@
 
 #include "lsn-error.h"
 #include "lsn-history.h"
+#include "lsn-licence-job.h"
 #include "lsn-profile-config.h"
 #include "lsn-profile-io.h"
 #include "lsn-profile.h"
@@ -43,7 +44,7 @@ static const char usage_text[] =
   "  profile list                      the profiles\n"
   "  profile import FILE.json [--replace]\n"
   "  profile export NAME               the profile file, without secrets\n"
-  "  sync NAME [--dry-run] [--kind K] [--yes]\n"
+  "  sync NAME [--dry-run] [--kind K] [--yes] [--full]\n"
   "                                    run one sync; --dry-run prints the plan and writes nothing\n"
   "  map NAME [--kind K] [--accept-confident] [--accept LEFT=RIGHT] [--reject LEFT=RIGHT]\n"
   "                                    possible matches held for a person, and decisions on them\n"
@@ -255,12 +256,36 @@ on_sigint (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Both kinds of run (PSA ↔ PSA, distributor feed → HaloPSA) seen the same way. */
 typedef struct
 {
-  LsnSyncJob  *job;
-  GError      *error;
-  gboolean     ok;
-  gboolean     done;
+  gboolean            (*run)          (gpointer job, GCancellable *cancellable, GError **error);
+  void                (*set_progress) (gpointer job, LsnSyncProgressFunc func, gpointer data);
+  LsnPlan            *(*get_plan)     (gpointer job);
+  const LsnRunCounts *(*get_counts)   (gpointer job);
+  const char         *(*get_outcome)  (gpointer job);
+  gint64              (*get_run_id)   (gpointer job);
+} JobOps;
+
+static const JobOps sync_ops = {
+  (gpointer) lsn_sync_job_run, (gpointer) lsn_sync_job_set_progress_func,
+  (gpointer) lsn_sync_job_get_plan, (gpointer) lsn_sync_job_get_counts,
+  (gpointer) lsn_sync_job_get_outcome, (gpointer) lsn_sync_job_get_run_id,
+};
+
+static const JobOps licence_ops = {
+  (gpointer) lsn_licence_job_run, (gpointer) lsn_licence_job_set_progress_func,
+  (gpointer) lsn_licence_job_get_plan, (gpointer) lsn_licence_job_get_counts,
+  (gpointer) lsn_licence_job_get_outcome, (gpointer) lsn_licence_job_get_run_id,
+};
+
+typedef struct
+{
+  const JobOps *ops;
+  gpointer      job;
+  GError       *error;
+  gboolean      ok;
+  gboolean      done;
 } RunState;
 
 static gpointer
@@ -268,7 +293,7 @@ run_thread (gpointer data)
 {
   RunState *rs = data;
 
-  rs->ok = lsn_sync_job_run (rs->job, cancel_on_signal, &rs->error);
+  rs->ok = rs->ops->run (rs->job, cancel_on_signal, &rs->error);
   g_atomic_int_set (&rs->done, TRUE);
   g_main_context_wakeup (NULL);
   return NULL;
@@ -276,10 +301,11 @@ run_thread (gpointer data)
 
 /* Runs the job on a worker thread while the main thread waits for Ctrl+C. */
 static gboolean
-run_job (LsnSyncJob  *job,
-         GError     **error)
+run_any_job (const JobOps  *ops,
+             gpointer       job,
+             GError       **error)
 {
-  RunState rs = { job, NULL, FALSE, FALSE };
+  RunState rs = { ops, job, NULL, FALSE, FALSE };
   GThread *thread;
   guint sigint, sigterm;
 
@@ -287,7 +313,7 @@ run_job (LsnSyncJob  *job,
   sigint = g_unix_signal_add (SIGINT, on_sigint, NULL);
   sigterm = g_unix_signal_add (SIGTERM, on_sigint, NULL);
   progress_on_terminal = !opt_json && isatty (STDERR_FILENO);
-  lsn_sync_job_set_progress_func (job, on_progress, NULL);
+  ops->set_progress (job, on_progress, NULL);
 
   thread = g_thread_new ("liaisonctl-sync", run_thread, &rs);
   while (!g_atomic_int_get (&rs.done))
@@ -303,10 +329,18 @@ run_job (LsnSyncJob  *job,
   return rs.ok;
 }
 
-static void
-print_counts (LsnSyncJob *job)
+static gboolean
+run_job (LsnSyncJob  *job,
+         GError     **error)
 {
-  const LsnRunCounts *c = lsn_sync_job_get_counts (job);
+  return run_any_job (&sync_ops, job, error);
+}
+
+static void
+print_counts_ops (const JobOps *ops,
+                  gpointer      job)
+{
+  const LsnRunCounts *c = ops->get_counts (job);
 
   if (opt_json)
     {
@@ -315,9 +349,9 @@ print_counts (LsnSyncJob *job)
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "run");
-      json_builder_add_int_value (b, lsn_sync_job_get_run_id (job));
+      json_builder_add_int_value (b, ops->get_run_id (job));
       json_builder_set_member_name (b, "outcome");
-      json_builder_add_string_value (b, lsn_sync_job_get_outcome (job));
+      json_builder_add_string_value (b, ops->get_outcome (job));
 #define ADD(n) json_builder_set_member_name (b, #n); json_builder_add_int_value (b, c->n)
       ADD (created); ADD (updated); ADD (deleted); ADD (skipped); ADD (failed); ADD (echoes);
       ADD (requests);
@@ -332,26 +366,27 @@ print_counts (LsnSyncJob *job)
            " updated, %" G_GINT64_FORMAT " deleted, %" G_GINT64_FORMAT " skipped, %"
            G_GINT64_FORMAT " failed, %" G_GINT64_FORMAT " echoes suppressed, %" G_GINT64_FORMAT
            " requests.\n",
-           lsn_sync_job_get_run_id (job), lsn_sync_job_get_outcome (job), c->created, c->updated,
+           ops->get_run_id (job), ops->get_outcome (job), c->created, c->updated,
            c->deleted, c->skipped, c->failed, c->echoes, c->requests);
 }
 
 static int
-finish_job (LsnSyncJob *job,
-            gboolean    ok,
-            GError     *error)
+finish_any_job (const JobOps *ops,
+                gpointer      job,
+                gboolean      ok,
+                GError       *error)
 {
-  const char *outcome = lsn_sync_job_get_outcome (job);
-  LsnPlan *plan = lsn_sync_job_get_plan (job);
+  const char *outcome = ops->get_outcome (job);
+  LsnPlan *plan = ops->get_plan (job);
 
   if (!ok)
     {
-      if (lsn_sync_job_get_run_id (job) > 0 && !opt_json)
-        print_counts (job);
+      if (ops->get_run_id (job) > 0 && !opt_json)
+        print_counts_ops (ops, job);
       return fail (error);
     }
 
-  print_counts (job);
+  print_counts_ops (ops, job);
 
   if (g_strcmp0 (outcome, "guarded") == 0)
     {
@@ -373,6 +408,51 @@ finish_job (LsnSyncJob *job,
 }
 
 static int
+finish_job (LsnSyncJob *job,
+            gboolean    ok,
+            GError     *error)
+{
+  return finish_any_job (&sync_ops, job, ok, error);
+}
+
+static void
+print_plan (LsnPlan *plan)
+{
+  if (opt_json)
+    {
+      g_autoptr(JsonNode) node = lsn_plan_to_json (plan);
+      print_json (node);
+    }
+  else
+    {
+      g_autofree char *text = lsn_plan_to_text (plan, TRUE);
+      g_print ("Dry run: nothing was written.\n%s", text);
+    }
+}
+
+/* A distributor feed → HaloPSA profile: licence reconciliation. */
+static int
+sync_licences (LsnStore   *store,
+               LsnProfile *profile,
+               gboolean    dry_run,
+               gboolean    yes)
+{
+  g_autoptr(LsnLicenceJob) job = lsn_licence_job_new (store, profile, "cli");
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  lsn_licence_job_set_dry_run (job, dry_run);
+  lsn_licence_job_set_confirmed (job, yes);
+  ok = run_any_job (&licence_ops, job, &error);
+  if (dry_run && ok)
+    {
+      print_plan (lsn_licence_job_get_plan (job));
+      return 0;
+    }
+  return finish_any_job (&licence_ops, job, ok, g_steal_pointer (&error));
+}
+
+static int
 cmd_sync (int    argc,
           char **argv)
 {
@@ -380,12 +460,13 @@ cmd_sync (int    argc,
   g_autoptr(LsnStore) store = NULL;
   g_autoptr(LsnProfile) profile = NULL;
   g_autoptr(LsnSyncJob) job = NULL;
-  gboolean dry_run = FALSE, yes = FALSE, ok;
+  gboolean dry_run = FALSE, yes = FALSE, full = FALSE, ok;
   g_autofree char *kind = NULL;
   const GOptionEntry entries[] = {
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, "Print the plan, write nothing", NULL },
     { "kind", 0, 0, G_OPTION_ARG_STRING, &kind, "Only this kind", "KIND" },
     { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes, "Confirm a mass change", NULL },
+    { "full", 0, 0, G_OPTION_ARG_NONE, &full, "Read everything (finds deletions)", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new ("NAME");
@@ -403,9 +484,13 @@ cmd_sync (int    argc,
   if (profile == NULL)
     return fail (g_steal_pointer (&error));
 
+  if (lsn_licence_job_handles_profile (lsn_profile_get_settings (profile)))
+    return sync_licences (store, profile, dry_run, yes);
+
   job = lsn_sync_job_new (store, profile, "cli");
   lsn_sync_job_set_dry_run (job, dry_run);
   lsn_sync_job_set_confirmed (job, yes);
+  lsn_sync_job_set_full (job, full);
   if (kind)
     lsn_sync_job_set_only_kind (job, kind);
 
@@ -413,17 +498,7 @@ cmd_sync (int    argc,
 
   if (dry_run && ok)
     {
-      LsnPlan *plan = lsn_sync_job_get_plan (job);
-      if (opt_json)
-        {
-          g_autoptr(JsonNode) node = lsn_plan_to_json (plan);
-          print_json (node);
-        }
-      else
-        {
-          g_autofree char *text = lsn_plan_to_text (plan, TRUE);
-          g_print ("Dry run: nothing was written.\n%s", text);
-        }
+      print_plan (lsn_sync_job_get_plan (job));
       return 0;
     }
 
@@ -995,7 +1070,15 @@ cmd_demo (int    argc,
     options.halo_clients = options.cw_clients = clients;
   sandbox = lsn_sandbox_new (&options);
   if (!lsn_sandbox_start (sandbox, &error))
-    return fail (g_steal_pointer (&error));
+    {
+      /* the usual ports are taken (another demo?): any free ones will do */
+      g_clear_error (&error);
+      g_clear_object (&sandbox);
+      options.halo_port = options.cw_port = 0;
+      sandbox = lsn_sandbox_new (&options);
+      if (!lsn_sandbox_start (sandbox, &error))
+        return fail (g_steal_pointer (&error));
+    }
 
   ready = lsn_sandbox_ready_line (sandbox);
   json = demo_profile_json (ready, &error);

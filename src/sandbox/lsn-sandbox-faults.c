@@ -49,6 +49,7 @@ static const struct
   { LSN_SANDBOX_FAULT_STALL, "stall" },
   { LSN_SANDBOX_FAULT_DROP, "drop" },
   { LSN_SANDBOX_FAULT_TRUNCATE, "truncate" },
+  { LSN_SANDBOX_FAULT_403, "403" },
 };
 
 static void
@@ -354,6 +355,10 @@ lsn_sandbox_faults_respond (LsnSandboxFaults    *self,
     {
     case LSN_SANDBOX_FAULT_500:
       soup_server_message_set_status (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, NULL);
+      return TRUE;
+
+    case LSN_SANDBOX_FAULT_403:
+      soup_server_message_set_status (msg, SOUP_STATUS_FORBIDDEN, NULL);
       return TRUE;
 
     case LSN_SANDBOX_FAULT_STALL:

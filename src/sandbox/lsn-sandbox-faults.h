@@ -18,6 +18,8 @@ G_BEGIN_DECLS
  * @LSN_SANDBOX_FAULT_STALL: answer (with a 504) only after the stall delay, without blocking
  * @LSN_SANDBOX_FAULT_DROP: close the connection without answering
  * @LSN_SANDBOX_FAULT_TRUNCATE: a 200 whose JSON body is cut short
+ * @LSN_SANDBOX_FAULT_403: an empty 403, as for an API account that lacks a permission (only
+ *   through fail_next; random injection never picks it)
  *
  * Kinds are flags so that a set of them can be enabled for random injection.
  */
@@ -29,6 +31,7 @@ typedef enum
   LSN_SANDBOX_FAULT_STALL    = 1 << 2,
   LSN_SANDBOX_FAULT_DROP     = 1 << 3,
   LSN_SANDBOX_FAULT_TRUNCATE = 1 << 4,
+  LSN_SANDBOX_FAULT_403      = 1 << 5,
 } LsnSandboxFaultKind;
 
 #define LSN_SANDBOX_FAULT_ALL (LSN_SANDBOX_FAULT_429 | LSN_SANDBOX_FAULT_500 | LSN_SANDBOX_FAULT_STALL | \

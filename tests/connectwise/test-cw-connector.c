@@ -1484,7 +1484,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
 #define ADD(path, func) g_test_add ("/connectwise/connector/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("list/clients", test_list_clients);

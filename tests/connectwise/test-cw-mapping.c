@@ -15,6 +15,7 @@
 #include "lsn-error.h"
 #include "connectwise/lsn-connectwise-mapping.h"
 #include "connectwise/lsn-connectwise-query.h"
+#include "lsn-test-util.h"
 
 static JsonObject *
 parse_object (const char *json)
@@ -781,7 +782,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
   g_test_add_func ("/connectwise/mapping/normalize-client", test_normalize_client);
   g_test_add_func ("/connectwise/mapping/normalize-client-deleted", test_normalize_client_deleted);

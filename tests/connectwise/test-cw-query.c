@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "connectwise/lsn-connectwise-query.h"
+#include "lsn-test-util.h"
 
 static void
 test_quote_string (void)
@@ -237,7 +238,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
   g_test_add_func ("/connectwise/query/quote-string", test_quote_string);
   g_test_add_func ("/connectwise/query/datetime", test_datetime);

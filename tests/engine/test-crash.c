@@ -15,6 +15,7 @@
 
 #include "lsn-engine-fixture.h"
 #include "lsn-sync-store.h"
+#include "lsn-test-util.h"
 
 static char *
 liaisonctl_path (void)
@@ -187,7 +188,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
   g_test_add_func ("/engine/crash/kill-at-random-moments", test_kill_at_random_moments);
 

@@ -16,6 +16,7 @@
 #include "lsn-error.h"
 #include "lsn-profile-io.h"
 #include "lsn-sync-store.h"
+#include "lsn-test-util.h"
 
 #define ALL_BOTH \
   "{\"client\": {\"direction\": \"both\"}, \"site\": {\"direction\": \"both\"}, " \
@@ -687,11 +688,95 @@ test_held_matches_and_decisions (void)
   engine_fixture_clear (&f);
 }
 
+static void
+test_deleted_reported_and_archived (void)
+{
+  EngineFixture f;
+  LsnSandboxOptions o;
+  g_autoptr(GPtrArray) links = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LsnRecord) partner = NULL;
+  g_autoptr(LsnSyncJob) job = NULL;
+  g_autofree char *left = NULL;
+  g_autofree char *right = NULL;
+  g_autoptr(GPtrArray) left_all = NULL;
+  guint before;
+
+  options_for (&o, 3, 0);
+  engine_fixture_init (&f, &o, "{\"client\": {\"direction\": \"both\", \"archive_deleted\": true}}",
+                       QUIET0);
+  g_object_unref (engine_fixture_sync_ok (&f));
+  links = engine_fixture_links (&f, "client");
+  left = g_strdup (first_client (&f, LSN_SIDE_LEFT, 0));
+  right = g_strdup (engine_fixture_linked_id (links, LSN_SIDE_LEFT, left));
+  left_all = engine_fixture_list (&f, LSN_SIDE_LEFT, "client");
+  before = left_all->len;
+
+  /* someone deletes the company in ConnectWise */
+  g_assert_true (lsn_connector_delete (f.outside[LSN_SIDE_RIGHT], "client", right, NULL, &error));
+  g_assert_no_error (error);
+
+  /* a full read finds the deletion: reported, and the partner archived, never deleted */
+  job = lsn_sync_job_new (f.store, f.profile, "cli");
+  lsn_sync_job_set_full (job, TRUE);
+  g_assert_true (lsn_sync_job_run (job, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (lsn_sync_job_get_counts (job)->deleted, ==, 1);
+  g_assert_cmpint (engine_fixture_count (&f, "SELECT count(*) FROM audit_events WHERE action = 'delete' "
+                                             "AND outcome = 'reported'"), ==, 1);
+  partner = engine_fixture_find (&f, LSN_SIDE_LEFT, "client", left);
+  g_assert_true (lsn_record_get_inactive (partner));
+  g_clear_pointer (&left_all, g_ptr_array_unref);
+  left_all = engine_fixture_list (&f, LSN_SIDE_LEFT, "client");
+  g_assert_cmpuint (left_all->len, ==, before);
+
+  /* and it is not recreated on the right by the next runs */
+  g_object_unref (engine_fixture_sync_ok (&f));
+  {
+    g_autoptr(GPtrArray) right_all = engine_fixture_list (&f, LSN_SIDE_RIGHT, "client");
+    g_assert_cmpuint (right_all->len, ==, 2);
+  }
+  engine_fixture_clear (&f);
+}
+
+static void
+test_forbidden_update (void)
+{
+  EngineFixture f;
+  LsnSandboxOptions o;
+  g_autoptr(GPtrArray) links = NULL;
+  g_autofree char *left = NULL;
+  g_autoptr(GPtrArray) right_before = NULL;
+  g_autoptr(GPtrArray) right_after = NULL;
+
+  options_for (&o, 3, 0);
+  engine_fixture_init (&f, &o, "{\"client\": {\"direction\": \"left-to-right\"}}", QUIET0);
+  g_object_unref (engine_fixture_sync_ok (&f));
+  left = g_strdup (first_client (&f, LSN_SIDE_LEFT, 0));
+  right_before = engine_fixture_list (&f, LSN_SIDE_RIGHT, "client");
+
+  engine_fixture_update (&f, LSN_SIDE_LEFT, "client", left, "{\"website\": \"https://denied.example\"}");
+  engine_fixture_configure (&f, "connectwise",
+                            "{\"fail_next\": {\"count\": 1, \"kind\": \"403\", "
+                            "\"route\": \"PATCH /company/companies/{id}\"}}");
+  {
+    g_autoptr(LsnSyncJob) job = engine_fixture_sync_ok (&f);
+    g_assert_cmpint (lsn_sync_job_get_counts (job)->failed, ==, 1);
+    g_assert_cmpint (lsn_sync_job_get_counts (job)->created, ==, 0);
+  }
+  right_after = engine_fixture_list (&f, LSN_SIDE_RIGHT, "client");
+  g_assert_cmpuint (right_after->len, ==, right_before->len);
+  g_assert_cmpint (engine_fixture_count (&f, "SELECT count(*) FROM audit_events WHERE outcome = "
+                                             "'failed' AND message LIKE '%permission%' AND request "
+                                             "LIKE 'PATCH %'"), ==, 1);
+  engine_fixture_clear (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
   g_test_add_func ("/engine/first-sync/left-to-right", test_first_sync_left_to_right);
   g_test_add_func ("/engine/first-sync/right-to-left", test_first_sync_right_to_left);
@@ -712,6 +797,8 @@ main (int   argc,
   g_test_add_func ("/engine/relink", test_relink_after_losing_the_database);
   g_test_add_func ("/engine/retry", test_retry_failed_export);
   g_test_add_func ("/engine/held-matches", test_held_matches_and_decisions);
+  g_test_add_func ("/engine/deleted", test_deleted_reported_and_archived);
+  g_test_add_func ("/engine/forbidden-update", test_forbidden_update);
 
   return g_test_run ();
 }

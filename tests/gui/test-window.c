@@ -568,7 +568,7 @@ main (int   argc,
   /* Each test gets an empty XDG_DATA_DIRS, without the MIME database (SVG icons do not load
    * without it) or the icon theme: keep using the system's. */
   g_content_type_set_mime_dirs (NULL);
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
   if (!gtk_init_check ())
     {

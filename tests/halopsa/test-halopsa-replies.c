@@ -11,6 +11,7 @@
 
 #include "lsn-error.h"
 #include "halopsa/lsn-halopsa-connector.h"
+#include "lsn-test-util.h"
 
 /* Replies the sandbox never sends: a server that answers Halo's routes with HTML, with JSON of
  * the wrong shape, or with fewer records than it announced. Our own test peer (a SoupServer in a
@@ -225,7 +226,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
   g_test_add_func ("/halopsa/replies", test_replies);
 

@@ -763,7 +763,7 @@ main (int   argc,
 {
   int ret;
 
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
   sent = g_ptr_array_new_with_free_func (g_free);
 
   g_test_add_func ("/halopsa/test-connection", test_connection_ok);

@@ -12,6 +12,7 @@
 #include "halopsa/lsn-halopsa-connector.h"
 #include "halopsa/lsn-halopsa-error.h"
 #include "halopsa/lsn-halopsa-kinds.h"
+#include "lsn-test-util.h"
 
 /* The parts of the HaloPSA connector that need no server: error bodies, normalization, settings. */
 
@@ -235,7 +236,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
   g_test_add_func ("/halopsa/error-bodies", test_error_bodies);
   g_test_add_func ("/halopsa/normalize-site", test_normalize_site);

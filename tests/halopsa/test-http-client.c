@@ -11,6 +11,7 @@
 
 #include "lsn-error.h"
 #include "lsn-http-client.h"
+#include "lsn-test-util.h"
 
 /* LsnHttpClient against a tiny SoupServer that runs in its own thread: our own test peer over
  * real HTTP on 127.0.0.1, with routes that misbehave on purpose.
@@ -704,7 +705,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
   g_test_add_func ("/http/refuses-plain-http", test_refuses_plain_http);
   g_test_add_func ("/http/summary", test_summary);

@@ -817,7 +817,7 @@ main (int   argc,
 {
   /* The desktop proxy resolver reads GSettings schemas the test environment does not have. */
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
   g_test_add ("/cw-sandbox/api/auth", Fixture, NULL, fixture_set_up, test_auth, fixture_tear_down);
   g_test_add ("/cw-sandbox/api/conditions", Fixture, NULL, fixture_set_up, test_conditions, fixture_tear_down);

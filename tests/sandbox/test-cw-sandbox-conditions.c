@@ -10,6 +10,7 @@
 
 #include "lsn-sandbox-cw-conditions.h"
 #include "lsn-sandbox-cw-query.h"
+#include "lsn-test-util.h"
 
 static const char records_json[] =
   "["
@@ -316,7 +317,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
   g_test_add_func ("/cw-sandbox/conditions/table", test_table);
   g_test_add_func ("/cw-sandbox/conditions/malformed", test_malformed);

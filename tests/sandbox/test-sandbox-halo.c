@@ -728,7 +728,7 @@ main (int   argc,
   /* GSocketClient asks the default proxy resolver, which (GNOME's) reads GSettings schemas the
    * isolated test environment does not have. Loopback needs no proxy. */
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
 #define ADD(path, func) g_test_add ("/sandbox/halo/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("auth", test_auth);

@@ -13,6 +13,7 @@
 #include "lsn-sandbox-faults.h"
 #include "lsn-sandbox-limiter.h"
 #include "lsn-sandbox-stats.h"
+#include "lsn-test-util.h"
 
 #define SEC G_USEC_PER_SEC
 
@@ -299,7 +300,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
   g_test_add_func ("/sandbox/limiter/window", test_limiter_window);
   g_test_add_func ("/sandbox/limiter/parse", test_limit_parse);

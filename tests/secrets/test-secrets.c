@@ -206,7 +206,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
   g_log_set_writer_func (capture_writer, NULL, NULL);
 
   g_test_add_func ("/secrets/keyring-roundtrip", test_secrets_keyring_roundtrip);

@@ -580,7 +580,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
   g_test_add_func ("/store/new-database", test_store_new_database);
   g_test_add_func ("/store/profiles-and-reopen", test_store_profiles_and_reopen);

@@ -12,6 +12,7 @@
 #include "lsn-error.h"
 #include "halopsa/lsn-halopsa-connector.h"
 #include "connectwise/lsn-connectwise-connector.h"
+#include "feed/lsn-feed-connector.h"
 
 typedef struct
 {
@@ -342,6 +343,8 @@ lsn_connector_new_from_settings (JsonObject  *settings,
     return lsn_halopsa_connector_new_from_settings (settings, secret, error);
   if (g_str_equal (name, "connectwise"))
     return lsn_connectwise_connector_new_from_settings (settings, secret, error);
+  if (g_str_equal (name, "feed"))
+    return lsn_feed_connector_new_from_settings (settings, error);
 
   g_set_error (error, LSN_ERROR, LSN_ERROR_INVALID_ARGUMENT,
                "Unknown connector “%s”: use \"halopsa\", \"connectwise\" or \"feed\"", name);

@@ -232,6 +232,12 @@ value_text (JsonNode *node)
     return g_strdup ("(empty)");
   if (json_node_get_value_type (node) == G_TYPE_STRING)
     return g_strdup_printf ("“%s”", json_node_get_string (node));
+  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    {
+      /* 18.1, not 18.100000000000001 */
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+      return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.15g", json_node_get_double (node)));
+    }
   return json_to_string (node, FALSE);
 }
 

@@ -53,6 +53,7 @@ struct _LsnSyncJob
   char                *only_kind;
   gint64               retry_of;
   gboolean             links_only;
+  gboolean             full;
   LsnAuditEvent       *retry_event;
   LsnConnector        *conn[2];
   LsnSyncProgressFunc  progress_func;
@@ -199,6 +200,19 @@ lsn_sync_job_new (LsnStore   *store,
 void lsn_sync_job_set_dry_run (LsnSyncJob *self, gboolean dry_run) { self->dry_run = dry_run; }
 void lsn_sync_job_set_confirmed (LsnSyncJob *self, gboolean confirmed) { self->confirmed = confirmed; }
 void lsn_sync_job_set_links_only (LsnSyncJob *self, gboolean links_only) { self->links_only = links_only; }
+
+/**
+ * lsn_sync_job_set_full:
+ *
+ * Reads both sides in full (a reconcile), which also finds records deleted on one side. The
+ * schedule does this once a day by itself.
+ */
+void
+lsn_sync_job_set_full (LsnSyncJob *self,
+                       gboolean    full)
+{
+  self->full = full;
+}
 
 /**
  * lsn_sync_job_set_retry_of:
@@ -628,7 +642,7 @@ pull_side (LsnSyncJob  *self,
     return FALSE;
 
   cursor = pd.cursor ? g_ascii_strtoll (pd.cursor, NULL, 10) : 0;
-  pd.full = cursor == 0
+  pd.full = self->full || cursor == 0
             || now - pd.last_full_at > (gint64) self->config->full_every_hours * 3600 * G_USEC_PER_SEC;
 
   options.include_inactive = TRUE;

@@ -64,6 +64,8 @@ void            lsn_sync_job_set_only_kind      (LsnSyncJob           *self,
                                                  const char           *kind);
 void            lsn_sync_job_set_retry_of       (LsnSyncJob           *self,
                                                  gint64                event_id);
+void            lsn_sync_job_set_full           (LsnSyncJob           *self,
+                                                 gboolean              full);
 void            lsn_sync_job_set_links_only     (LsnSyncJob           *self,
                                                  gboolean              links_only);
 void            lsn_sync_job_set_connectors     (LsnSyncJob           *self,

@@ -1651,8 +1651,10 @@ lsn_connectwise_build_create (const char                       *kind,
 
   /* Defaults for what ConnectWise requires */
   if (g_str_equal (kind, LSN_KIND_CLIENT) && !json_object_has_member (body, "identifier"))
-    json_object_set_string_member (body, "identifier",
-                                   lsn_connectwise_company_identifier (obj_string (body, "name")));
+    {
+      g_autofree char *identifier = lsn_connectwise_company_identifier (obj_string (body, "name"));
+      json_object_set_string_member (body, "identifier", identifier);
+    }
   if (g_str_equal (kind, LSN_KIND_PRODUCT) && !json_object_has_member (body, "customerDescription")
       && obj_string (body, "description"))
     json_object_set_string_member (body, "customerDescription", obj_string (body, "description"));

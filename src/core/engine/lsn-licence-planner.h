@@ -1,0 +1,69 @@
+/* lsn-licence-planner.h
+ *
+ * Copyright 2026 The Liaison authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "lsn-plan.h"
+#include "lsn-sync-store.h"
+#include "feed/lsn-feed-parser.h"
+
+G_BEGIN_DECLS
+
+/* Reasons the licence planner gives (LsnPlanAction.reason). */
+#define LSN_LICENCE_REASON_NO_CLIENT        "no-client"
+#define LSN_LICENCE_REASON_CLIENT_INACTIVE  "client-inactive"
+#define LSN_LICENCE_REASON_MAPPED_MISSING   "mapped-client-missing"
+#define LSN_LICENCE_REASON_NEAR_MATCH       "near-match"
+#define LSN_LICENCE_REASON_AMBIGUOUS        "ambiguous"
+#define LSN_LICENCE_REASON_NEW              "new"
+#define LSN_LICENCE_REASON_CHANGED          "changed"
+#define LSN_LICENCE_REASON_UNCHANGED        "unchanged"
+#define LSN_LICENCE_REASON_QUANTITY_ZERO    "quantity-0"
+#define LSN_LICENCE_REASON_NOTHING_TO_DO    "quantity-0-no-licence"
+#define LSN_LICENCE_REASON_NOT_ON_INVOICE   "not-on-invoice"
+#define LSN_LICENCE_REASON_OTHER_VENDOR     "other-distributor"
+#define LSN_LICENCE_REASON_DUPLICATE        "duplicate-licence"
+
+/**
+ * LsnLicencePlanInput:
+ * @rows: (element-type LsnFeedRow): the invoice (one without issues)
+ * @clients: (element-type LsnRecord): every HaloPSA client, inactive ones included
+ * @licences: (element-type LsnRecord): every active HaloPSA software licence
+ * @client_links: (nullable) (element-type LsnLink): saved customer mappings, kind "client":
+ *   the feed's customer key ↔ a HaloPSA client id
+ * @client_decisions: (nullable) (element-type LsnDecision): what people decided on suggested
+ *   customer pairs (accepted pairs count as mappings, rejected ones are not suggested again)
+ * @licence_links: (nullable) (element-type LsnLink): saved product ↔ licence mappings, kind
+ *   "licence": a row key (lsn_feed_row_key()) ↔ a HaloPSA licence id
+ * @distributor: the name this feed writes in the licences' distributor field
+ * @feed_side: the side of the profile the feed is on (the links are oriented by it)
+ * @guard_share: the mass-change guard: more updates or deletes than this share of the records...
+ * @guard_min: ... and than this number stop the run
+ * @confirmed: a person confirmed a mass change
+ *
+ * Everything the licence planner decides from: it reads nothing else.
+ */
+typedef struct
+{
+  GPtrArray  *rows;
+  GPtrArray  *clients;
+  GPtrArray  *licences;
+  GPtrArray  *client_links;
+  GPtrArray  *client_decisions;
+  GPtrArray  *licence_links;
+  const char *distributor;
+  LsnSide     feed_side;
+  double      guard_share;
+  guint       guard_min;
+  gboolean    confirmed;
+} LsnLicencePlanInput;
+
+LsnPlan  *lsn_licence_planner_plan          (const LsnLicencePlanInput *input);
+char     *lsn_licence_cycle_normalize       (const char                *cycle);
+gboolean  lsn_licence_distributor_equal     (const char                *a,
+                                             const char                *b);
+
+G_END_DECLS
