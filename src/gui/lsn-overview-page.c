@@ -705,7 +705,17 @@ failure_row_new (LsnAuditEvent *event)
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), arrow);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "win.show-activity");
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "s", name != NULL ? name : "");
+  /* the events of that record, on the Activity page */
+  {
+    g_autofree char *target = NULL;
+    if (event->left_id != NULL)
+      target = g_strdup_printf ("record:%s:left:%s", event->kind, event->left_id);
+    else if (event->right_id != NULL)
+      target = g_strdup_printf ("record:%s:right:%s", event->kind, event->right_id);
+    else
+      target = g_strdup ("outcome:failed");
+    gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "s", target);
+  }
 
   return row;
 }

@@ -11,10 +11,12 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "lsn-activity-page.h"
 #include "lsn-add-profile-dialog.h"
 #include "lsn-connections-page.h"
 #include "lsn-demo-profile.h"
 #include "lsn-error.h"
+#include "lsn-mappings-page.h"
 #include "lsn-overview-page.h"
 #include "lsn-profile.h"
 #include "lsn-profile-name-dialog.h"
@@ -58,6 +60,8 @@ struct _LsnWindow
   LsnOverviewPage      *overview_page;
   LsnConnectionsPage   *connections_page;
   LsnSyncPage          *sync_page;
+  LsnMappingsPage      *mappings_page;
+  LsnActivityPage      *activity_page;
 
   GSettings            *settings;           /* (nullable): window geometry */
   LsnStore             *store;              /* (nullable): until the database is open */
@@ -323,6 +327,8 @@ profile_list_row_selected_cb (LsnWindow     *self,
       lsn_connections_page_set_profile (self->connections_page, profile);
       lsn_sync_page_set_profile (self->sync_page, profile);
     }
+  lsn_mappings_page_set_profile (self->mappings_page, self->store, profile);
+  lsn_activity_page_set_profile (self->activity_page, self->store, profile);
 
   lsn_window_update_actions (self);
 }
@@ -753,6 +759,11 @@ lsn_window_show_activity_action (GtkWidget  *widget,
   g_free (self->activity_filter);
   self->activity_filter = g_strdup (filter);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVITY_FILTER]);
+
+  /* ("record:client:left:12", "run:5", "outcome:failed" or ""): the events the Overview or the
+   * Mappings page point at */
+  if (!lsn_activity_page_show (self->activity_page, filter))
+    g_warning ("win.show-activity: cannot show “%s”", filter);
   adw_view_stack_set_visible_child_name (self->view_stack, "activity");
 }
 
@@ -983,6 +994,8 @@ lsn_window_class_init (LsnWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/liaison/Liaison/lsn-window.ui");
+  g_type_ensure (LSN_TYPE_MAPPINGS_PAGE);
+  g_type_ensure (LSN_TYPE_ACTIVITY_PAGE);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, empty_page);
@@ -1000,6 +1013,8 @@ lsn_window_class_init (LsnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, overview_page);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, connections_page);
   gtk_widget_class_bind_template_child (widget_class, LsnWindow, sync_page);
+  gtk_widget_class_bind_template_child (widget_class, LsnWindow, mappings_page);
+  gtk_widget_class_bind_template_child (widget_class, LsnWindow, activity_page);
   gtk_widget_class_bind_template_callback (widget_class, page_saved_cb);
   gtk_widget_class_bind_template_callback (widget_class, profile_list_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, profile_list_row_activated_cb);

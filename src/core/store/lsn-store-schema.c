@@ -190,8 +190,39 @@ static const char migration_1[] =
   ");"
   "CREATE INDEX outbox_pending ON outbox (profile_id, state, id);";
 
+/* Free-text search of the audit log (the Activity page, `liaisonctl audit --text`): a word index
+ * over the names, ids and message of every event, kept in step by triggers, so a search over a
+ * million events reads the index instead of every row. */
+static const char migration_2[] =
+  "CREATE VIRTUAL TABLE audit_events_fts USING fts5("
+  "  left_name, right_name, left_id, right_id, message,"
+  "  content = 'audit_events', content_rowid = 'id',"
+  "  tokenize = 'unicode61 remove_diacritics 2'"
+  ");"
+  "INSERT INTO audit_events_fts (audit_events_fts) VALUES ('rebuild');"
+  "CREATE TRIGGER audit_events_fts_insert AFTER INSERT ON audit_events BEGIN"
+  "  INSERT INTO audit_events_fts (rowid, left_name, right_name, left_id, right_id, message)"
+  "  VALUES (new.id, new.left_name, new.right_name, new.left_id, new.right_id, new.message);"
+  "END;"
+  "CREATE TRIGGER audit_events_fts_delete AFTER DELETE ON audit_events BEGIN"
+  "  INSERT INTO audit_events_fts (audit_events_fts, rowid, left_name, right_name, left_id,"
+  "    right_id, message)"
+  "  VALUES ('delete', old.id, old.left_name, old.right_name, old.left_id, old.right_id,"
+  "    old.message);"
+  "END;"
+  "CREATE TRIGGER audit_events_fts_update AFTER UPDATE OF left_name, right_name, left_id,"
+  "  right_id, message ON audit_events BEGIN"
+  "  INSERT INTO audit_events_fts (audit_events_fts, rowid, left_name, right_name, left_id,"
+  "    right_id, message)"
+  "  VALUES ('delete', old.id, old.left_name, old.right_name, old.left_id, old.right_id,"
+  "    old.message);"
+  "  INSERT INTO audit_events_fts (rowid, left_name, right_name, left_id, right_id, message)"
+  "  VALUES (new.id, new.left_name, new.right_name, new.left_id, new.right_id, new.message);"
+  "END;";
+
 const char * const lsn_store_migrations[] = {
   migration_1,
+  migration_2,
 };
 
 const guint lsn_store_n_migrations = G_N_ELEMENTS (lsn_store_migrations);

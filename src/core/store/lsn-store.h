@@ -11,7 +11,7 @@
 
 G_BEGIN_DECLS
 
-#define LSN_STORE_SCHEMA_VERSION 1
+#define LSN_STORE_SCHEMA_VERSION 2
 
 #define LSN_TYPE_STORE (lsn_store_get_type ())
 
