@@ -141,6 +141,9 @@ test_kill_at_random_moments (void)
   o.halo_clients = 0;
   o.cw_clients = 6;
   o.latency_ms = 5;
+  /* some 25 runs in a minute: the default rate limits would make them wait, which is right but
+   * slow (and each killed process forgets what it spent) */
+  o.halo_limit = o.cw_limit = 100000;
   engine_fixture_init (&f, &o,
                        "{\"client\": {\"direction\": \"right-to-left\"}, "
                        "\"site\": {\"direction\": \"right-to-left\"}, "
