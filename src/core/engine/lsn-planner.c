@@ -421,6 +421,12 @@ plan_linked (Planner *p,
       return;
     }
 
+  if (!link->included)
+    {
+      /* left out of the sync by a person in the mapping editor: linked, never written */
+      return;
+    }
+
   lh = lsn_planner_side_hash (kc, LSN_SIDE_LEFT, l);
   rh = lsn_planner_side_hash (kc, LSN_SIDE_RIGHT, r);
   lchanged = g_strcmp0 (lh, link->left_hash) != 0;
@@ -694,9 +700,10 @@ plan_unlinked (Planner    *p,
           continue;
       }
 
-      /* 2. a stored reference: one side holds the other's id */
-      if ((t = reference_partner (p, from, s)) != NULL
-          || (t = reverse_reference_partner (p, from, s, reverse_refs)) != NULL)
+      /* 2. a stored reference: one side holds the other's id (unless a person said no) */
+      if (((t = reference_partner (p, from, s)) != NULL
+           || (t = reverse_reference_partner (p, from, s, reverse_refs)) != NULL)
+          && !pair_rejected (p, from, sid, lsn_record_get_remote_id (t)))
         {
           link_action (p, from, s, t, "relink",
                        "one side holds the other's id in its reference field");
