@@ -14,6 +14,7 @@
 #include "lsn-activity-fixture.h"
 #include "lsn-audit-model.h"
 #include "lsn-history.h"
+#include "lsn-test-util.h"
 
 #define N 3000
 
@@ -263,7 +264,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
   g_test_add_func ("/activity/model/pages-in-order", test_pages_in_order);
   g_test_add_func ("/activity/model/filters", test_filters);

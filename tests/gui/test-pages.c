@@ -271,7 +271,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
   if (!gtk_init_check ())
     {

@@ -176,7 +176,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
   g_test_add_func ("/engine/scheduler", test_scheduler);
 

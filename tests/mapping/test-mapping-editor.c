@@ -15,6 +15,7 @@
 #include "lsn-error.h"
 #include "lsn-mapping-editor.h"
 #include "lsn-mapping-view.h"
+#include "lsn-test-util.h"
 
 static LsnMappingEditor *
 small_editor (void)
@@ -414,7 +415,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
   g_test_add_func ("/mapping/editor/rows-and-status", test_rows_and_status);
   g_test_add_func ("/mapping/editor/filters", test_filters);

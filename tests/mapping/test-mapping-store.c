@@ -18,6 +18,7 @@
 #include "lsn-error.h"
 #include "lsn-mapping-editor.h"
 #include "lsn-sync-store.h"
+#include "lsn-test-util.h"
 
 static LsnMappingEditor *
 load (EngineFixture *f)
@@ -284,7 +285,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  lsn_test_init (&argc, &argv);
 
   g_test_add_func ("/mapping/store/suggest-save-reload", test_suggest_save_reload);
   g_test_add_func ("/mapping/store/create-unmap-reject", test_create_unmap_reject);
