@@ -342,6 +342,14 @@ test_text_pages (void)
 
           g_assert_no_error (error);
           assert_same_ids (page, ids);
+          if (asc == 0 && o == 0)
+            {
+              g_autoptr(GPtrArray) all = reference_ids (db, cases[c].fts, FALSE, 0, G_MAXINT);
+
+              g_assert_cmpint (lsn_history_count_events (db, f.profile_id, &filter, &error), ==,
+                               all->len);
+              g_assert_no_error (error);
+            }
           if (asc == 0)
             {
               g_autoptr(GPtrArray) cli = lsn_history_list_events (db, f.profile_id, &filter,

@@ -346,11 +346,22 @@ lsn_history_count_events (sqlite3               *reader,
                           const LsnEventFilter  *filter,
                           GError               **error)
 {
-  g_autoptr(GString) where = where_clause (filter);
-  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM audit_events %s", where->str);
-  g_autoptr(sqlite3_stmt) stmt = lsn_store_prepare (reader, sql, error);
+  gboolean text = filter && filter->text && *filter->text;
+  g_autoptr(GString) where = where_clause_full (filter, FALSE);
+  g_autofree char *sql = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
+  /* free text: the matches from the word index, each looked up by id, rather than every row of
+   * the profile probed against them */
+  if (text)
+    sql = g_strdup_printf ("WITH m (fts_id) AS MATERIALIZED (SELECT rowid FROM audit_events_fts "
+                           "WHERE audit_events_fts MATCH ?7) "
+                           "SELECT count(*) FROM m CROSS JOIN audit_events ON id = fts_id %s",
+                           where->str);
+  else
+    sql = g_strdup_printf ("SELECT count(*) FROM audit_events %s", where->str);
+  stmt = lsn_store_prepare (reader, sql, error);
   if (stmt == NULL)
     return -1;
   bind_filter (stmt, profile_id, filter);
