@@ -244,15 +244,18 @@ starts_a_word (const char *haystack,
   return FALSE;
 }
 
-/* Whether the row of @stmt (LSN_AUDIT_EVENT_COLUMNS) has every word of @words. */
+/* Whether the row of @stmt (LSN_AUDIT_EVENT_COLUMNS) has every word of @words. With @hits, every
+ * word is looked for and hits[i] counts the rows that have word i. */
 static gboolean
 row_has_words (sqlite3_stmt *stmt,
                GPtrArray    *words,
-               GString      *buffer)
+               GString      *buffer,
+               guint        *hits)
 {
   /* left_id, right_id, left_name, right_name, message */
   static const int columns[] = { 6, 7, 8, 9, 14 };
   g_autofree char *folded = NULL;
+  gboolean all = TRUE;
 
   if (words->len == 0)
     return FALSE;
@@ -268,10 +271,41 @@ row_has_words (sqlite3_stmt *stmt,
         }
     }
   folded = fold_text (buffer->str);
+  for (guint i = 0; i < words->len && (all || hits != NULL); i++)
+    {
+      if (starts_a_word (folded, g_ptr_array_index (words, i)))
+        {
+          if (hits != NULL)
+            hits[i]++;
+        }
+      else
+        all = FALSE;
+    }
+  return all;
+}
+
+/* The word-index query for the rarer words of @words (the ones found in at most a half of the
+ * @seen newest rows, or else the rarest one): a word found nearly everywhere would make the index
+ * list and merge its every occurrence; the rows are checked for all the words afterwards. */
+static char *
+fts_query_rare (GPtrArray   *words,
+                const guint *hits,
+                guint        seen)
+{
+  g_autoptr(GString) q = g_string_new (NULL);
+  guint rarest = 0;
+
   for (guint i = 0; i < words->len; i++)
-    if (!starts_a_word (folded, g_ptr_array_index (words, i)))
-      return FALSE;
-  return TRUE;
+    {
+      if (hits[i] < hits[rarest])
+        rarest = i;
+      if (hits[i] <= seen / 2)
+        g_string_append_printf (q, "%s\"%s\"*", q->len ? " " : "",
+                                (const char *) g_ptr_array_index (words, i));
+    }
+  if (q->len == 0)
+    g_string_append_printf (q, "\"%s\"*", (const char *) g_ptr_array_index (words, rarest));
+  return g_string_free (g_steal_pointer (&q), FALSE);
 }
 
 static GString *
@@ -423,9 +457,14 @@ read_page_sql (sqlite3              *reader,
       g_autoptr(GPtrArray) words = text_words (filter->text);
       g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) lsn_audit_event_free);
       g_autoptr(GString) buffer = g_string_new (NULL);
+      g_autofree guint *hits = g_new0 (guint, MAX (words->len, 1));
+      g_autofree char *rare = NULL;
       gint64 skipped = 0;
       guint seen = 0;
       int rc = SQLITE_DONE;
+
+      if (words->len == 0)
+        return g_steal_pointer (&out);
 
       sql = g_strdup_printf ("SELECT " LSN_AUDIT_EVENT_COLUMNS " FROM audit_events %s "
                              "ORDER BY time %s, id %s LIMIT ?14", where->str, dir, dir);
@@ -442,7 +481,7 @@ read_page_sql (sqlite3              *reader,
       while (out->len < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
           seen++;
-          if (!row_has_words (stmt, words, buffer))
+          if (!row_has_words (stmt, words, buffer, hits))
             continue;
           if (skipped < offset)
             skipped++;
@@ -458,29 +497,57 @@ read_page_sql (sqlite3              *reader,
       if (out->len == limit || seen < TEXT_WINDOW)
         return g_steal_pointer (&out);
 
-      /* few matches among the newest rows: read the matches from the word index, then sort them */
+      /* few matches among the newest rows: read the matches of the rarer words from the word
+       * index, sort them, and check them for every word */
       g_clear_pointer (&stmt, sqlite3_finalize);
       g_clear_pointer (&sql, g_free);
       sql = g_strdup_printf ("WITH m (fts_id) AS MATERIALIZED (SELECT rowid FROM audit_events_fts "
                              "WHERE audit_events_fts MATCH ?7) "
                              "SELECT " LSN_AUDIT_EVENT_COLUMNS " FROM m CROSS JOIN audit_events "
-                             "ON id = fts_id %s ORDER BY time %s, id %s LIMIT ?8 OFFSET ?9",
+                             "ON id = fts_id %s ORDER BY time %s, id %s",
                              where->str, dir, dir);
-    }
-  else
-    {
-      if (text)
+      stmt = lsn_store_prepare (reader, sql, error);
+      if (stmt == NULL)
+        return NULL;
+      bind_filter (stmt, profile_id, filter);
+      rare = fts_query_rare (words, hits, seen);
+      lsn_store_bind_text (stmt, 7, rare);
+      if (anchor != NULL)
         {
-          /* far from the start: read the list in order, each row checked against the index */
-          g_string_free (where, TRUE);
-          where = where_clause_full (filter, TRUE);
-          if (anchor != NULL)
-            g_string_append (where, asc_sql ? " AND (time, id) > (?12, ?13)"
-                                            : " AND (time, id) < (?12, ?13)");
+          sqlite3_bind_int64 (stmt, 12, anchor->time);
+          sqlite3_bind_int64 (stmt, 13, anchor->id);
         }
-      sql = g_strdup_printf ("SELECT " LSN_AUDIT_EVENT_COLUMNS " FROM audit_events %s "
-                             "ORDER BY time %s, id %s LIMIT ?8 OFFSET ?9", where->str, dir, dir);
+      g_ptr_array_set_size (out, 0);
+      skipped = 0;
+      rc = SQLITE_DONE;
+      while (out->len < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          if (!row_has_words (stmt, words, buffer, NULL))
+            continue;
+          if (skipped < offset)
+            skipped++;
+          else
+            g_ptr_array_add (out, lsn_audit_event_from_stmt (stmt));
+        }
+      if (out->len < limit && rc != SQLITE_DONE)
+        {
+          lsn_store_set_error (reader, rc, NULL, "reading audit events", error);
+          return NULL;
+        }
+      return g_steal_pointer (&out);
     }
+
+  if (text)
+    {
+      /* far from the start: read the list in order, each row checked against the index */
+      g_string_free (where, TRUE);
+      where = where_clause_full (filter, TRUE);
+      if (anchor != NULL)
+        g_string_append (where, asc_sql ? " AND (time, id) > (?12, ?13)"
+                                        : " AND (time, id) < (?12, ?13)");
+    }
+  sql = g_strdup_printf ("SELECT " LSN_AUDIT_EVENT_COLUMNS " FROM audit_events %s "
+                         "ORDER BY time %s, id %s LIMIT ?8 OFFSET ?9", where->str, dir, dir);
   stmt = lsn_store_prepare (reader, sql, error);
   if (stmt == NULL)
     return NULL;
