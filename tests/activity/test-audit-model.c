@@ -260,6 +260,136 @@ test_record_events_and_csv (void)
   activity_fixture_clear (&f);
 }
 
+static gboolean
+shuffle_times_func (LsnStore  *store,
+                    sqlite3   *db,
+                    gpointer   data,
+                    GError   **error)
+{
+  /* times out of id order, as after a clock step: the list is ordered by time, not by id */
+  return lsn_store_exec (db, "UPDATE audit_events SET time = time - 7000000000 WHERE id % 13 = 0",
+                         error);
+}
+
+static GPtrArray *
+reference_ids (sqlite3    *db,
+               const char *fts,
+               gboolean    ascending,
+               gint64      offset,
+               guint       limit)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT id FROM audit_events WHERE id IN (SELECT rowid "
+                                          "FROM audit_events_fts WHERE audit_events_fts MATCH ?1) "
+                                          "ORDER BY time %s, id %s LIMIT ?2 OFFSET ?3",
+                                          ascending ? "ASC" : "DESC", ascending ? "ASC" : "DESC");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = lsn_store_prepare (db, sql, &error);
+  GPtrArray *ids = g_ptr_array_new ();
+
+  g_assert_no_error (error);
+  sqlite3_bind_text (stmt, 1, fts, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, limit);
+  sqlite3_bind_int64 (stmt, 3, offset);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (ids, GINT_TO_POINTER ((int) sqlite3_column_int64 (stmt, 0)));
+  return ids;
+}
+
+static void
+assert_same_ids (GPtrArray *events,
+                 GPtrArray *ids)
+{
+  g_assert_cmpuint (events->len, ==, ids->len);
+  for (guint i = 0; i < ids->len; i++)
+    g_assert_cmpint (((LsnAuditEvent *) events->pdata[i])->id, ==,
+                     GPOINTER_TO_INT (ids->pdata[i]));
+}
+
+/* Free text is read from the newest rows when the words are common and from the word index when
+ * they are rare: every page agrees with the word index, whichever way it was read. */
+static void
+test_text_pages (void)
+{
+  static const struct { const char *text; const char *fts; } cases[] = {
+    { "Company", "\"company\"*" },                 /* every event */
+    { "hyperlink SERVER", "\"hyperlink\"* \"server\"*" }, /* one in ten */
+    { "company 42", "\"company\"* \"42\"*" },       /* one in 45: the index */
+    { "compány 4242", "\"company\"* \"4242\"*" },   /* two events */
+    { "c12", "\"c12\"*" },
+    { "no such company", "\"no\"* \"such\"* \"company\"*" },
+  };
+  static const gint64 offsets[] = { 0, 150, 1000, 9000 };
+  ActivityFixture f;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+
+  activity_fixture_init (&f, 12000);
+  g_assert_true (lsn_store_run_in_transaction (f.store, shuffle_times_func, NULL, &error));
+  g_assert_no_error (error);
+  db = lsn_store_open_reader (f.store, &error);
+  g_assert_no_error (error);
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    for (guint asc = 0; asc < 2; asc++)
+      for (guint o = 0; o < G_N_ELEMENTS (offsets); o++)
+        {
+          LsnEventFilter filter = { .text = cases[c].text };
+          g_autoptr(GPtrArray) ids = reference_ids (db, cases[c].fts, asc, offsets[o], 200);
+          g_autoptr(GPtrArray) page = lsn_history_list_events_page (db, f.profile_id, &filter, asc,
+                                                                    NULL, offsets[o], 200, &error);
+          g_autoptr(GPtrArray) next_ids = NULL;
+          g_autoptr(GPtrArray) next = NULL;
+          LsnEventAnchor anchor = { 0 };
+
+          g_assert_no_error (error);
+          assert_same_ids (page, ids);
+          if (asc == 0 && o == 0)
+            {
+              g_autoptr(GPtrArray) all = reference_ids (db, cases[c].fts, FALSE, 0, G_MAXINT);
+
+              g_assert_cmpint (lsn_history_count_events (db, f.profile_id, &filter, &error), ==,
+                               all->len);
+              g_assert_no_error (error);
+            }
+          if (asc == 0)
+            {
+              g_autoptr(GPtrArray) cli = lsn_history_list_events (db, f.profile_id, &filter,
+                                                                  offsets[o], 200, &error);
+              g_assert_no_error (error);
+              assert_same_ids (cli, ids);
+            }
+          if (page->len == 0)
+            continue;
+
+          /* the page after it, from an anchor, and the page before it read backward */
+          anchor.time = ((LsnAuditEvent *) page->pdata[page->len - 1])->time;
+          anchor.id = ((LsnAuditEvent *) page->pdata[page->len - 1])->id;
+          anchor.before = TRUE;
+          next_ids = reference_ids (db, cases[c].fts, asc, offsets[o] + page->len, 100);
+          next = lsn_history_list_events_page (db, f.profile_id, &filter, asc, &anchor, 0, 100,
+                                               &error);
+          g_assert_no_error (error);
+          assert_same_ids (next, next_ids);
+          if (next->len > 0)
+            {
+              g_autoptr(GPtrArray) back = NULL;
+              g_autoptr(GPtrArray) back_ids = NULL;
+
+              anchor.time = ((LsnAuditEvent *) next->pdata[0])->time;
+              anchor.id = ((LsnAuditEvent *) next->pdata[0])->id;
+              anchor.before = FALSE;
+              back_ids = reference_ids (db, cases[c].fts, asc, offsets[o] + page->len - 50, 50);
+              back = lsn_history_list_events_page (db, f.profile_id, &filter, asc, &anchor, 0, 50,
+                                                   &error);
+              g_assert_no_error (error);
+              assert_same_ids (back, back_ids);
+            }
+        }
+
+  g_clear_pointer (&db, sqlite3_close);
+  activity_fixture_clear (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -268,6 +398,7 @@ main (int   argc,
 
   g_test_add_func ("/activity/model/pages-in-order", test_pages_in_order);
   g_test_add_func ("/activity/model/filters", test_filters);
+  g_test_add_func ("/activity/model/text-pages", test_text_pages);
   g_test_add_func ("/activity/model/items-changed", test_items_changed);
   g_test_add_func ("/activity/model/record-events-and-csv", test_record_events_and_csv);
 

@@ -163,8 +163,154 @@ fts_query (const char *text)
   return q->len ? g_string_free (g_steal_pointer (&q), FALSE) : g_strdup ("\"\"");
 }
 
+/* Free text without the word index, for the newest rows of a list: the same rule as fts_query()
+ * and the index's tokenizer (unicode61, diacritics removed): every word of the search must start a
+ * word of the names, ids or message, ignoring case and accents. */
+static char *
+fold_text (const char *text)
+{
+  g_autofree char *lower = NULL;
+  g_autofree char *nfd = NULL;
+  GString *out;
+  gboolean ascii = TRUE;
+
+  for (const char *p = text; *p; p++)
+    if ((guchar) *p >= 0x80)
+      {
+        ascii = FALSE;
+        break;
+      }
+  if (ascii)
+    return g_ascii_strdown (text, -1);
+  if (!g_utf8_validate (text, -1, NULL))
+    return g_strdup ("");
+  lower = g_utf8_casefold (text, -1);
+  nfd = g_utf8_normalize (lower, -1, G_NORMALIZE_NFD);
+  if (nfd == NULL)
+    return g_steal_pointer (&lower);
+  out = g_string_sized_new (strlen (nfd));
+  for (const char *p = nfd; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (!g_unichar_ismark (c))
+        g_string_append_unichar (out, c);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* The folded words of @text; an empty array when it has none (which matches nothing). */
+static GPtrArray *
+text_words (const char *text)
+{
+  GPtrArray *words = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) word = g_string_new (NULL);
+
+  if (!g_utf8_validate (text, -1, NULL))
+    return words;
+  for (const char *p = text; ; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c != 0 && g_unichar_isalnum (c))
+        g_string_append_unichar (word, c);
+      else if (word->len > 0)
+        {
+          char *folded = fold_text (word->str);
+
+          if (*folded)
+            g_ptr_array_add (words, folded);
+          else
+            g_free (folded);
+          g_string_truncate (word, 0);
+        }
+      if (c == 0)
+        break;
+    }
+  return words;
+}
+
+static gboolean
+starts_a_word (const char *haystack,
+               const char *word)
+{
+  for (const char *p = strstr (haystack, word); p != NULL; p = strstr (p + 1, word))
+    {
+      const char *prev = p == haystack ? NULL : g_utf8_find_prev_char (haystack, p);
+
+      if (prev == NULL || !g_unichar_isalnum (g_utf8_get_char (prev)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether the row of @stmt (LSN_AUDIT_EVENT_COLUMNS) has every word of @words. With @hits, every
+ * word is looked for and hits[i] counts the rows that have word i. */
+static gboolean
+row_has_words (sqlite3_stmt *stmt,
+               GPtrArray    *words,
+               GString      *buffer,
+               guint        *hits)
+{
+  /* left_id, right_id, left_name, right_name, message */
+  static const int columns[] = { 6, 7, 8, 9, 14 };
+  g_autofree char *folded = NULL;
+  gboolean all = TRUE;
+
+  if (words->len == 0)
+    return FALSE;
+  g_string_truncate (buffer, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    {
+      const char *v = (const char *) sqlite3_column_text (stmt, columns[i]);
+
+      if (v != NULL)
+        {
+          g_string_append (buffer, v);
+          g_string_append_c (buffer, ' ');
+        }
+    }
+  folded = fold_text (buffer->str);
+  for (guint i = 0; i < words->len && (all || hits != NULL); i++)
+    {
+      if (starts_a_word (folded, g_ptr_array_index (words, i)))
+        {
+          if (hits != NULL)
+            hits[i]++;
+        }
+      else
+        all = FALSE;
+    }
+  return all;
+}
+
+/* The word-index query for the rarer words of @words (the ones found in at most a half of the
+ * @seen newest rows, or else the rarest one): a word found nearly everywhere would make the index
+ * list and merge its every occurrence; the rows are checked for all the words afterwards. */
+static char *
+fts_query_rare (GPtrArray   *words,
+                const guint *hits,
+                guint        seen)
+{
+  g_autoptr(GString) q = g_string_new (NULL);
+  guint rarest = 0;
+
+  for (guint i = 0; i < words->len; i++)
+    {
+      if (hits[i] < hits[rarest])
+        rarest = i;
+      if (hits[i] <= seen / 2)
+        g_string_append_printf (q, "%s\"%s\"*", q->len ? " " : "",
+                                (const char *) g_ptr_array_index (words, i));
+    }
+  if (q->len == 0)
+    g_string_append_printf (q, "\"%s\"*", (const char *) g_ptr_array_index (words, rarest));
+  return g_string_free (g_steal_pointer (&q), FALSE);
+}
+
 static GString *
-where_clause (const LsnEventFilter *f)
+where_clause_full (const LsnEventFilter *f,
+                   gboolean              with_text)
 {
   GString *w = g_string_new ("WHERE profile_id = ?1");
 
@@ -182,10 +328,16 @@ where_clause (const LsnEventFilter *f)
     g_string_append (w, " AND left_id = ?10");
   if (f && f->right_id)
     g_string_append (w, " AND right_id = ?11");
-  if (f && f->text && *f->text)
+  if (with_text && f && f->text && *f->text)
     g_string_append (w, " AND id IN (SELECT rowid FROM audit_events_fts "
                         "WHERE audit_events_fts MATCH ?7)");
   return w;
+}
+
+static GString *
+where_clause (const LsnEventFilter *f)
+{
+  return where_clause_full (f, TRUE);
 }
 
 static void
@@ -218,46 +370,6 @@ bind_filter (sqlite3_stmt         *stmt,
 }
 
 /**
- * lsn_history_list_events:
- * @reader: a read-only connection of the calling thread (lsn_store_open_reader())
- * @offset: rows to skip, newest first
- *
- * Returns: (transfer full) (element-type LsnAuditEvent) (nullable): one page of events
- */
-GPtrArray *
-lsn_history_list_events (sqlite3               *reader,
-                         gint64                 profile_id,
-                         const LsnEventFilter  *filter,
-                         gint64                 offset,
-                         guint                  limit,
-                         GError               **error)
-{
-  g_autoptr(GString) where = where_clause (filter);
-  g_autofree char *sql = g_strdup_printf ("SELECT " LSN_AUDIT_EVENT_COLUMNS " FROM audit_events "
-                                          "%s ORDER BY time DESC, id DESC LIMIT ?8 OFFSET ?9",
-                                          where->str);
-  g_autoptr(sqlite3_stmt) stmt = lsn_store_prepare (reader, sql, error);
-  g_autoptr(GPtrArray) out = NULL;
-  int rc;
-
-  if (stmt == NULL)
-    return NULL;
-  bind_filter (stmt, profile_id, filter);
-  sqlite3_bind_int64 (stmt, 8, limit);
-  sqlite3_bind_int64 (stmt, 9, offset);
-
-  out = g_ptr_array_new_with_free_func ((GDestroyNotify) lsn_audit_event_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (out, lsn_audit_event_from_stmt (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      lsn_store_set_error (reader, rc, NULL, "reading audit events", error);
-      return NULL;
-    }
-  return g_steal_pointer (&out);
-}
-
-/**
  * lsn_history_count_events:
  *
  * Returns: the number of events matching @filter, or -1 with @error set
@@ -268,11 +380,22 @@ lsn_history_count_events (sqlite3               *reader,
                           const LsnEventFilter  *filter,
                           GError               **error)
 {
-  g_autoptr(GString) where = where_clause (filter);
-  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM audit_events %s", where->str);
-  g_autoptr(sqlite3_stmt) stmt = lsn_store_prepare (reader, sql, error);
+  gboolean text = filter && filter->text && *filter->text;
+  g_autoptr(GString) where = where_clause_full (filter, FALSE);
+  g_autofree char *sql = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
+  /* free text: the matches from the word index, each looked up by id, rather than every row of
+   * the profile probed against them */
+  if (text)
+    sql = g_strdup_printf ("WITH m (fts_id) AS MATERIALIZED (SELECT rowid FROM audit_events_fts "
+                           "WHERE audit_events_fts MATCH ?7) "
+                           "SELECT count(*) FROM m CROSS JOIN audit_events ON id = fts_id %s",
+                           where->str);
+  else
+    sql = g_strdup_printf ("SELECT count(*) FROM audit_events %s", where->str);
+  stmt = lsn_store_prepare (reader, sql, error);
   if (stmt == NULL)
     return -1;
   bind_filter (stmt, profile_id, filter);
@@ -284,6 +407,7 @@ lsn_history_count_events (sqlite3               *reader,
     }
   return sqlite3_column_int64 (stmt, 0);
 }
+
 
 static GPtrArray *
 read_events (sqlite3_stmt  *stmt,
@@ -301,6 +425,159 @@ read_events (sqlite3_stmt  *stmt,
       return NULL;
     }
   return g_steal_pointer (&out);
+}
+
+/* The newest rows of a list scanned for free text without the word index: when the words are
+ * common, a page fills within a few thousand rows, long before the index would have listed every
+ * match. */
+#define TEXT_WINDOW 4000
+
+static GPtrArray *
+read_page_sql (sqlite3              *reader,
+               gint64                profile_id,
+               const LsnEventFilter *filter,
+               gboolean              asc_sql,
+               const LsnEventAnchor *anchor,
+               gint64                offset,
+               guint                 limit,
+               GError              **error)
+{
+  gboolean text = filter && filter->text && *filter->text;
+  g_autoptr(GString) where = where_clause_full (filter, !text);
+  g_autofree char *sql = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  const char *dir = asc_sql ? "ASC" : "DESC";
+
+  if (anchor != NULL)
+    g_string_append (where, asc_sql ? " AND (time, id) > (?12, ?13)" : " AND (time, id) < (?12, ?13)");
+
+  if (text && offset + limit <= TEXT_WINDOW / 4)
+    {
+      /* the newest rows first, matched here; the word index only when they are too few */
+      g_autoptr(GPtrArray) words = text_words (filter->text);
+      g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) lsn_audit_event_free);
+      g_autoptr(GString) buffer = g_string_new (NULL);
+      g_autofree guint *hits = g_new0 (guint, MAX (words->len, 1));
+      g_autofree char *rare = NULL;
+      gint64 skipped = 0;
+      guint seen = 0;
+      int rc = SQLITE_DONE;
+
+      if (words->len == 0)
+        return g_steal_pointer (&out);
+
+      sql = g_strdup_printf ("SELECT " LSN_AUDIT_EVENT_COLUMNS " FROM audit_events %s "
+                             "ORDER BY time %s, id %s LIMIT ?14", where->str, dir, dir);
+      stmt = lsn_store_prepare (reader, sql, error);
+      if (stmt == NULL)
+        return NULL;
+      bind_filter (stmt, profile_id, filter);
+      if (anchor != NULL)
+        {
+          sqlite3_bind_int64 (stmt, 12, anchor->time);
+          sqlite3_bind_int64 (stmt, 13, anchor->id);
+        }
+      sqlite3_bind_int64 (stmt, 14, TEXT_WINDOW);
+      while (out->len < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          seen++;
+          if (!row_has_words (stmt, words, buffer, hits))
+            continue;
+          if (skipped < offset)
+            skipped++;
+          else
+            g_ptr_array_add (out, lsn_audit_event_from_stmt (stmt));
+        }
+      if (out->len < limit && rc != SQLITE_DONE)
+        {
+          lsn_store_set_error (reader, rc, NULL, "reading audit events", error);
+          return NULL;
+        }
+      /* a full page, or the whole list was read */
+      if (out->len == limit || seen < TEXT_WINDOW)
+        return g_steal_pointer (&out);
+
+      /* few matches among the newest rows: read the matches of the rarer words from the word
+       * index, sort them, and check them for every word */
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      g_clear_pointer (&sql, g_free);
+      sql = g_strdup_printf ("WITH m (fts_id) AS MATERIALIZED (SELECT rowid FROM audit_events_fts "
+                             "WHERE audit_events_fts MATCH ?7) "
+                             "SELECT " LSN_AUDIT_EVENT_COLUMNS " FROM m CROSS JOIN audit_events "
+                             "ON id = fts_id %s ORDER BY time %s, id %s",
+                             where->str, dir, dir);
+      stmt = lsn_store_prepare (reader, sql, error);
+      if (stmt == NULL)
+        return NULL;
+      bind_filter (stmt, profile_id, filter);
+      rare = fts_query_rare (words, hits, seen);
+      lsn_store_bind_text (stmt, 7, rare);
+      if (anchor != NULL)
+        {
+          sqlite3_bind_int64 (stmt, 12, anchor->time);
+          sqlite3_bind_int64 (stmt, 13, anchor->id);
+        }
+      g_ptr_array_set_size (out, 0);
+      skipped = 0;
+      rc = SQLITE_DONE;
+      while (out->len < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          if (!row_has_words (stmt, words, buffer, NULL))
+            continue;
+          if (skipped < offset)
+            skipped++;
+          else
+            g_ptr_array_add (out, lsn_audit_event_from_stmt (stmt));
+        }
+      if (out->len < limit && rc != SQLITE_DONE)
+        {
+          lsn_store_set_error (reader, rc, NULL, "reading audit events", error);
+          return NULL;
+        }
+      return g_steal_pointer (&out);
+    }
+
+  if (text)
+    {
+      /* far from the start: read the list in order, each row checked against the index */
+      g_string_free (where, TRUE);
+      where = where_clause_full (filter, TRUE);
+      if (anchor != NULL)
+        g_string_append (where, asc_sql ? " AND (time, id) > (?12, ?13)"
+                                        : " AND (time, id) < (?12, ?13)");
+    }
+  sql = g_strdup_printf ("SELECT " LSN_AUDIT_EVENT_COLUMNS " FROM audit_events %s "
+                         "ORDER BY time %s, id %s LIMIT ?8 OFFSET ?9", where->str, dir, dir);
+  stmt = lsn_store_prepare (reader, sql, error);
+  if (stmt == NULL)
+    return NULL;
+  bind_filter (stmt, profile_id, filter);
+  sqlite3_bind_int64 (stmt, 8, limit);
+  sqlite3_bind_int64 (stmt, 9, MAX (offset, 0));
+  if (anchor != NULL)
+    {
+      sqlite3_bind_int64 (stmt, 12, anchor->time);
+      sqlite3_bind_int64 (stmt, 13, anchor->id);
+    }
+  return read_events (stmt, reader, error);
+}
+
+/**
+ * lsn_history_list_events:
+ * @reader: a read-only connection of the calling thread (lsn_store_open_reader())
+ * @offset: rows to skip, newest first
+ *
+ * Returns: (transfer full) (element-type LsnAuditEvent) (nullable): one page of events
+ */
+GPtrArray *
+lsn_history_list_events (sqlite3               *reader,
+                         gint64                 profile_id,
+                         const LsnEventFilter  *filter,
+                         gint64                 offset,
+                         guint                  limit,
+                         GError               **error)
+{
+  return read_page_sql (reader, profile_id, filter, FALSE, NULL, MAX (offset, 0), limit, error);
 }
 
 /**
@@ -326,31 +603,12 @@ lsn_history_list_events_page (sqlite3               *reader,
                               guint                  limit,
                               GError               **error)
 {
-  g_autoptr(GString) where = where_clause (filter);
-  g_autofree char *sql = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) out = NULL;
   /* read forward in list order, or backward from an anchor after the page */
   gboolean forward = anchor == NULL || anchor->before;
   gboolean asc_sql = forward ? ascending : !ascending;
 
-  if (anchor != NULL)
-    g_string_append (where, asc_sql ? " AND (time, id) > (?12, ?13)" : " AND (time, id) < (?12, ?13)");
-  sql = g_strdup_printf ("SELECT " LSN_AUDIT_EVENT_COLUMNS " FROM audit_events %s "
-                         "ORDER BY time %s, id %s LIMIT ?8 OFFSET ?9",
-                         where->str, asc_sql ? "ASC" : "DESC", asc_sql ? "ASC" : "DESC");
-  stmt = lsn_store_prepare (reader, sql, error);
-  if (stmt == NULL)
-    return NULL;
-  bind_filter (stmt, profile_id, filter);
-  sqlite3_bind_int64 (stmt, 8, limit);
-  sqlite3_bind_int64 (stmt, 9, MAX (offset, 0));
-  if (anchor != NULL)
-    {
-      sqlite3_bind_int64 (stmt, 12, anchor->time);
-      sqlite3_bind_int64 (stmt, 13, anchor->id);
-    }
-  out = read_events (stmt, reader, error);
+  out = read_page_sql (reader, profile_id, filter, asc_sql, anchor, MAX (offset, 0), limit, error);
   if (out != NULL && !forward)
     {
       /* read backward: put the page in list order */
