@@ -12,6 +12,8 @@
 
 #include "lsn-gui-util.h"
 #include "lsn-kind-group.h"
+#include "lsn-licence-job.h"
+#include "lsn-licence-preview-dialog.h"
 #include "lsn-preview-dialog.h"
 #include "lsn-sync-page.h"
 
@@ -268,6 +270,18 @@ lsn_sync_page_start_preview (LsnSyncPage *self)
 
   if (self->scheduler == NULL || self->profile == NULL || self->preview_job != NULL)
     return;
+
+  /* A distributor feed → HaloPSA profile reconciles licences: its own job and plan. */
+  if (lsn_licence_job_handles_profile (lsn_profile_get_settings (self->profile)))
+    {
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      GtkWidget *dialog = lsn_licence_preview_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                          lsn_scheduler_get_store (self->scheduler),
+                                                          self->profile);
+
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
 
   job = lsn_scheduler_start (self->scheduler, self->profile, "preview", LSN_SCHEDULER_DRY_RUN,
                              &error);

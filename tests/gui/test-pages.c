@@ -13,6 +13,8 @@
 #include "lsn-add-profile-dialog.h"
 #include "lsn-connection-group.h"
 #include "lsn-kind-group.h"
+#include "lsn-licence-preview-dialog.h"
+#include "licence-fixture.h"
 #include "lsn-test-util.h"
 
 #define WAIT_SECONDS 30
@@ -401,6 +403,80 @@ test_add_profile_feed (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+static gboolean
+dialog_idle (gpointer data)
+{
+  return !lsn_licence_preview_dialog_is_busy (LSN_LICENCE_PREVIEW_DIALOG (data));
+}
+
+/* The licence preview of a feed profile over the sandbox's invoice: one expandable row per
+ * customer with its counts, nothing written; Apply writes the creates and updates to HaloPSA. */
+static void
+test_licence_preview (void)
+{
+  LicenceFixture f;
+  g_autofree char *json = NULL;
+  g_autoptr(LsnProfile) profile = NULL;
+  g_autoptr(GPtrArray) expanders = NULL;
+  GtkWidget *dialog;
+  GtkWidget *first = NULL;
+  GtkStack *stack;
+  guint creates_listed = 0;
+  guint writes_listed = 0;
+  guint deletes_listed = 0;
+
+  licence_fixture_init (&f, NULL);
+  json = licence_fixture_profile_json (&f, f.invoice_url, NULL);
+  profile = licence_fixture_add_profile (&f, "Converge licences", json);
+
+  dialog = lsn_licence_preview_dialog_new (NULL, f.store, profile);
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_true (wait_until (dialog_idle, dialog));
+  g_assert_cmpstr (lsn_licence_preview_dialog_get_outcome (LSN_LICENCE_PREVIEW_DIALOG (dialog)), ==, "ok");
+  {
+    g_autoptr(GPtrArray) stacks = find_all (dialog, GTK_TYPE_STACK);
+
+    stack = g_ptr_array_index (stacks, 0);
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "plan");
+  }
+  g_assert_cmpuint (licence_fixture_licence_posts (&f), ==, 0);
+  g_assert_cmpuint (licence_fixture_licence_deletes (&f), ==, 0);
+
+  expanders = find_all (dialog, ADW_TYPE_EXPANDER_ROW);
+  g_assert_cmpuint (expanders->len, >=, 4);
+  for (guint i = 0; i < expanders->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (expanders, i);
+      const char *subtitle = adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row));
+      guint n = 0, u = 0, d = 0;
+
+      g_assert_nonnull (strstr (subtitle, "to create"));
+      g_assert_nonnull (strstr (subtitle, "to delete"));
+      if (g_str_equal (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), f.customers[0]))
+        first = row;
+      g_assert_cmpint (sscanf (subtitle, "%u to create, %u to update, %u to delete", &n, &u, &d), ==, 3);
+      creates_listed += n;
+      writes_listed += n + u;
+      deletes_listed += d;
+    }
+  g_test_message ("%u customers, %u creates, %u creates and updates", expanders->len,
+                  creates_listed, writes_listed);
+  g_assert_nonnull (first);
+  g_assert_cmpuint (creates_listed, >, 0);
+
+  lsn_licence_preview_dialog_apply (LSN_LICENCE_PREVIEW_DIALOG (dialog));
+  g_assert_true (lsn_licence_preview_dialog_is_busy (LSN_LICENCE_PREVIEW_DIALOG (dialog)));
+  g_assert_true (wait_until (dialog_idle, dialog));
+  g_assert_cmpstr (lsn_licence_preview_dialog_get_outcome (LSN_LICENCE_PREVIEW_DIALOG (dialog)), ==, "ok");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "plan");
+  /* HaloPSA takes creates and updates of licences as POSTs. */
+  g_assert_cmpuint (licence_fixture_licence_posts (&f), ==, writes_listed);
+  g_assert_cmpuint (licence_fixture_licence_deletes (&f), ==, deletes_listed);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  licence_fixture_clear (&f);
+}
+
 /* A kind's row gives back what it was given, with the changes made, and keeps unknown keys. */
 static void
 test_kind_row (void)
@@ -452,6 +528,7 @@ main (int   argc,
   g_test_add_func ("/gui/pages/kind-row", test_kind_row);
   g_test_add_func ("/gui/pages/feed-connection-group", test_feed_connection_group);
   g_test_add_func ("/gui/pages/add-profile-feed", test_add_profile_feed);
+  g_test_add_func ("/gui/pages/licence-preview", test_licence_preview);
 
   return g_test_run ();
 }
