@@ -204,6 +204,7 @@ lsn_sync_page_load (LsnSyncPage *self)
     json_object_get_string_member_with_default (lsn_gui_object_member (root, "left"), "connector", "halopsa"));
   const char *right = lsn_gui_connector_label (
     json_object_get_string_member_with_default (lsn_gui_object_member (root, "right"), "connector", "connectwise"));
+  gboolean feed;
 
   self->loading = TRUE;
 
@@ -214,10 +215,15 @@ lsn_sync_page_load (LsnSyncPage *self)
   g_free (self->signature);
   self->signature = signature_of (lsn_profile_get_settings (self->profile));
 
+  /* A distributor feed → HaloPSA profile syncs licences only (kept as loaded): the PSA kinds do
+   * not apply to it, and its Preview shows the licence plan. */
+  feed = lsn_licence_job_handles_profile (lsn_profile_get_settings (self->profile));
+
   for (guint i = 0; i < G_N_ELEMENTS (self->rows); i++)
     {
       JsonNode *node = json_object_get_member (kinds, shown_kinds[i]);
 
+      gtk_widget_set_visible (GTK_WIDGET (self->rows[i]), !feed);
       lsn_kind_group_set_config (self->rows[i],
                                node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL,
                                left, right);
