@@ -18,6 +18,12 @@
 /* In the order of the combo rows' models. */
 static const char * const connectors[] = { "halopsa", "connectwise" };
 
+/* In the order of the kind row's model. */
+enum {
+  PROFILE_KIND_PSAS,
+  PROFILE_KIND_FEED,
+};
+
 /**
  * LsnAddProfileDialog:
  *
@@ -25,6 +31,9 @@ static const char * const connectors[] = { "halopsa", "connectwise" };
  * reason under the rows, while the name is empty, too long or taken, or both sides are the same
  * system. The new profile's settings name the connectors, give each connection an id (the key of
  * its secret) and sync nothing yet: the Connections and Sync pages take it from there.
+ *
+ * The other profile kind, "Distributor feed → HaloPSA", joins a distributor's invoice (left) to
+ * HaloPSA's software licences (right) and syncs licences from left to right.
  */
 struct _LsnAddProfileDialog
 {
@@ -32,6 +41,7 @@ struct _LsnAddProfileDialog
 
   /* Template children */
   AdwEntryRow      *name_row;
+  AdwComboRow      *kind_row;
   AdwComboRow      *left_row;
   AdwComboRow      *right_row;
   GtkLabel         *problem_label;
@@ -49,6 +59,19 @@ casefold_name (const char *name)
   return g_utf8_casefold (normalized != NULL ? normalized : name, -1);
 }
 
+/**
+ * lsn_add_profile_dialog_is_feed:
+ *
+ * Returns: whether the profile kind chosen is "Distributor feed → HaloPSA"
+ */
+gboolean
+lsn_add_profile_dialog_is_feed (LsnAddProfileDialog *self)
+{
+  g_return_val_if_fail (LSN_IS_ADD_PROFILE_DIALOG (self), FALSE);
+
+  return adw_combo_row_get_selected (self->kind_row) == PROFILE_KIND_FEED;
+}
+
 static void
 changed_cb (LsnAddProfileDialog *self)
 {
@@ -56,6 +79,10 @@ changed_cb (LsnAddProfileDialog *self)
   g_autofree char *folded = casefold_name (name);
   g_autofree char *problem = NULL;
   gboolean ok = name[0] != '\0';
+  gboolean feed = lsn_add_profile_dialog_is_feed (self);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->left_row), !feed);
+  gtk_widget_set_visible (GTK_WIDGET (self->right_row), !feed);
 
   if (g_utf8_strlen (name, -1) > MAX_NAME_CHARS)
     {
@@ -71,7 +98,8 @@ changed_cb (LsnAddProfileDialog *self)
                                  name);
       ok = FALSE;
     }
-  else if (adw_combo_row_get_selected (self->left_row) == adw_combo_row_get_selected (self->right_row))
+  else if (!feed
+           && adw_combo_row_get_selected (self->left_row) == adw_combo_row_get_selected (self->right_row))
     {
       problem = g_strdup (_("Choose two different systems."));
       ok = FALSE;
@@ -111,6 +139,7 @@ lsn_add_profile_dialog_class_init (LsnAddProfileDialogClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/liaison/Liaison/lsn-add-profile-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, LsnAddProfileDialog, name_row);
+  gtk_widget_class_bind_template_child (widget_class, LsnAddProfileDialog, kind_row);
   gtk_widget_class_bind_template_child (widget_class, LsnAddProfileDialog, left_row);
   gtk_widget_class_bind_template_child (widget_class, LsnAddProfileDialog, right_row);
   gtk_widget_class_bind_template_child (widget_class, LsnAddProfileDialog, problem_label);
@@ -196,25 +225,39 @@ lsn_add_profile_dialog_dup_settings (LsnAddProfileDialog *self)
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
   AdwComboRow *rows[2] = { self->left_row, self->right_row };
+  gboolean feed;
 
   g_return_val_if_fail (LSN_IS_ADD_PROFILE_DIALOG (self), NULL);
 
+  feed = lsn_add_profile_dialog_is_feed (self);
   json_builder_begin_object (b);
   for (guint s = 0; s < 2; s++)
     {
       g_autofree char *id = g_uuid_string_random ();
       guint selected = MIN (adw_combo_row_get_selected (rows[s]), G_N_ELEMENTS (connectors) - 1);
+      const char *connector = connectors[selected];
+
+      if (feed)
+        connector = s == 0 ? "feed" : "halopsa";
 
       json_builder_set_member_name (b, s == 0 ? "left" : "right");
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "connector");
-      json_builder_add_string_value (b, connectors[selected]);
+      json_builder_add_string_value (b, connector);
       json_builder_set_member_name (b, "id");
       json_builder_add_string_value (b, id);
       json_builder_end_object (b);
     }
   json_builder_set_member_name (b, "kinds");
   json_builder_begin_object (b);
+  if (feed)
+    {
+      json_builder_set_member_name (b, "licence");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "direction");
+      json_builder_add_string_value (b, "left-to-right");
+      json_builder_end_object (b);
+    }
   json_builder_end_object (b);
   json_builder_set_member_name (b, "schedule");
   json_builder_begin_object (b);

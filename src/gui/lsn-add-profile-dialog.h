@@ -21,5 +21,6 @@ GtkWidget *lsn_add_profile_dialog_new           (GtkWindow           *parent,
                                                  const char * const  *taken_names);
 char      *lsn_add_profile_dialog_dup_name      (LsnAddProfileDialog *self);
 char      *lsn_add_profile_dialog_dup_settings  (LsnAddProfileDialog *self);
+gboolean   lsn_add_profile_dialog_is_feed       (LsnAddProfileDialog *self);
 
 G_END_DECLS

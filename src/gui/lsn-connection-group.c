@@ -38,6 +38,7 @@ typedef enum
   FIELD_GUID,
   FIELD_SECRET,
   FIELD_CODEBASE,
+  FIELD_SOURCE,
 } FieldType;
 
 typedef struct
@@ -46,6 +47,8 @@ typedef struct
   const char *title;
   FieldType   type;
   gboolean    required;
+  gboolean    in_columns;     /* kept under the side's "columns" object */
+  const char *default_value;  /* shown when the side has no value yet */
 } Field;
 
 static const Field halo_fields[] = {
@@ -64,6 +67,19 @@ static const Field cw_fields[] = {
   { "private_key", N_("Private key"), FIELD_SECRET, TRUE },
   { "client_id", N_("Client ID"), FIELD_GUID, TRUE },
   { "codebase", N_("Codebase"), FIELD_CODEBASE, FALSE },
+};
+
+/* The column keys and defaults are the feed connector's (lsn-feed-connector.c). */
+static const Field feed_fields[] = {
+  { "source", N_("Invoice source"), FIELD_SOURCE, TRUE },
+  { "distributor", N_("Distributor"), FIELD_TEXT, TRUE },
+  { "customer", N_("Customer column"), FIELD_TEXT, TRUE, TRUE, "Customer" },
+  { "customer_id", N_("Customer ID column (optional)"), FIELD_TEXT, FALSE, TRUE, "CustomerId" },
+  { "product_code", N_("Product code column"), FIELD_TEXT, TRUE, TRUE, "ProductCode" },
+  { "product_name", N_("Product name column"), FIELD_TEXT, TRUE, TRUE, "ProductName" },
+  { "quantity", N_("Quantity column"), FIELD_TEXT, TRUE, TRUE, "Quantity" },
+  { "unit_price", N_("Unit price column"), FIELD_TEXT, TRUE, TRUE, "UnitPrice" },
+  { "billing_cycle", N_("Billing cycle column"), FIELD_TEXT, TRUE, TRUE, "BillingCycle" },
 };
 
 struct _LsnConnectionGroup
@@ -129,6 +145,41 @@ codebase_looks_right (const char *text)
   return TRUE;
 }
 
+static char *
+source_problem (const char *text,
+                const char *title)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  if (g_str_has_prefix (text, "http://") || g_str_has_prefix (text, "https://"))
+    {
+      if (!lsn_check_service_url (text, title, &error))
+        return g_strdup (error->message);
+      return NULL;
+    }
+
+  if (g_str_has_prefix (text, "file:"))
+    {
+      path = g_filename_from_uri (text, NULL, NULL);
+      if (path == NULL)
+        /* Translators: %s is a setting, such as "Invoice source" */
+        return g_strdup_printf (_("%s is not a valid file:// address: choose the file instead"),
+                                title);
+    }
+  else if (strstr (text, "://") != NULL)
+    /* Translators: %s is a setting, such as "Invoice source" */
+    return g_strdup_printf (_("%s must be a file or an https address"), title);
+  else
+    path = g_strdup (text);
+
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    /* Translators: %s is a file path */
+    return g_strdup_printf (_("There is no file “%s”: choose the invoice file, or give its "
+                              "https address"), path);
+  return NULL;
+}
+
 /* The problem with field @i, or NULL. */
 static char *
 field_problem (LsnConnectionGroup *self,
@@ -161,6 +212,9 @@ field_problem (LsnConnectionGroup *self,
         return g_strdup_printf (_("%s must be a GUID, such as 0b5c2f1e-8d3a-4c6b-9e2f-1a2b3c4d5e6f"),
                                 _(field->title));
       return NULL;
+
+    case FIELD_SOURCE:
+      return source_problem (text, _(field->title));
 
     case FIELD_CODEBASE:
       if (!codebase_looks_right (text))
@@ -290,6 +344,10 @@ check_title (const char *name)
     return _("Authenticated");
   if (g_strcmp0 (name, "Clock") == 0)
     return _("Clock");
+  if (g_strcmp0 (name, "Read the invoice") == 0)
+    return _("Read the invoice");
+  if (g_strcmp0 (name, "Invoice rows") == 0)
+    return _("Invoice rows");
   return name;
 }
 
@@ -423,6 +481,57 @@ test_button_clicked_cb (LsnConnectionGroup *self,
   lsn_connection_group_test (self);
 }
 
+/* Choosing the invoice file */
+
+static void
+chooser_response_cb (GtkNativeDialog *chooser,
+                     int              response,
+                     gpointer         user_data)
+{
+  GtkEditable *row = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        gtk_editable_set_text (row, path);
+    }
+
+  gtk_native_dialog_destroy (chooser);
+  g_object_unref (row);
+  g_object_unref (chooser);
+}
+
+static void
+choose_source_clicked_cb (LsnConnectionGroup *self,
+                          GtkButton          *button)
+{
+  GtkWidget *row = g_object_get_data (G_OBJECT (button), "lsn-source-row");
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) invoices = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+
+  chooser = gtk_file_chooser_native_new (_("Choose the Invoice"),
+                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         _("_Choose"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_filter_set_name (invoices, _("Invoices (CSV, JSON)"));
+  gtk_file_filter_add_mime_type (invoices, "text/csv");
+  gtk_file_filter_add_mime_type (invoices, "application/json");
+  gtk_file_filter_add_suffix (invoices, "csv");
+  gtk_file_filter_add_suffix (invoices, "json");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), invoices);
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
+  g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), g_object_ref (row));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
 /* Building */
 
 static const char *
@@ -446,6 +555,12 @@ help_text (const char *connector)
              "address, such as https://api-na.myconnectwise.net; the Company ID is the one you "
              "log in with. The Client ID comes from developer.connectwise.com/ClientID. Leave "
              "the Codebase empty to look it up.");
+  if (g_strcmp0 (connector, "feed") == 0)
+    return _("Export the invoice from your distributor’s portal as CSV or JSON, one row per "
+             "licence line, and choose the file here, or give the https address it is "
+             "published at. The distributor name is written on every licence this feed "
+             "creates; a clean-up only deletes licences that carry it. Under the columns, give "
+             "the invoice’s own column names.");
   return _("This system has no settings Liaison can edit here.");
 }
 
@@ -501,6 +616,9 @@ lsn_connection_group_build (LsnConnectionGroup *self)
   GtkWidget *budget_row;
   GtkWidget *box;
   gboolean cw = g_strcmp0 (self->connector, "connectwise") == 0;
+  gboolean feed = g_strcmp0 (self->connector, "feed") == 0;
+  JsonNode *columns_node = json_object_get_member (self->original, "columns");
+  JsonObject *columns = NULL;
   double requests = cw ? 600 : 300;
   double seconds = cw ? 60 : 300;
 
@@ -523,6 +641,11 @@ lsn_connection_group_build (LsnConnectionGroup *self)
       self->fields = halo_fields;
       self->n_fields = G_N_ELEMENTS (halo_fields);
     }
+  else if (feed)
+    {
+      self->fields = feed_fields;
+      self->n_fields = G_N_ELEMENTS (feed_fields);
+    }
   else
     {
       self->fields = NULL;
@@ -531,10 +654,12 @@ lsn_connection_group_build (LsnConnectionGroup *self)
 
   expander = adw_expander_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (expander),
-                                 cw ? _("How to create the API member")
-                                    : _("How to create the API application"));
+                                 feed ? _("How to get the invoice")
+                                 : cw ? _("How to create the API member")
+                                 : _("How to create the API application"));
   adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (expander),
-                                 _("What to set up in the system, and the permissions Liaison needs"));
+                                 feed ? _("Where the invoice comes from, and what its columns are called")
+                                 : _("What to set up in the system, and the permissions Liaison needs"));
   help_label = gtk_label_new (help_text (self->connector));
   gtk_label_set_wrap (GTK_LABEL (help_label), TRUE);
   gtk_label_set_xalign (GTK_LABEL (help_label), 0);
@@ -550,13 +675,21 @@ lsn_connection_group_build (LsnConnectionGroup *self)
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (self), expander);
   g_ptr_array_add (self->extra, expander);
 
+  if (columns_node != NULL && JSON_NODE_HOLDS_OBJECT (columns_node))
+    columns = json_node_get_object (columns_node);
+
   self->loading = TRUE;
   for (guint i = 0; i < self->n_fields; i++)
     {
       const Field *field = &self->fields[i];
       GtkWidget *row;
-      JsonNode *node = json_object_get_member (self->original, field->key);
+      JsonNode *node;
       g_autofree char *value = NULL;
+
+      if (field->in_columns)
+        node = columns != NULL ? json_object_get_member (columns, field->key) : NULL;
+      else
+        node = json_object_get_member (self->original, field->key);
 
       if (field->type == FIELD_SECRET)
         {
@@ -595,6 +728,8 @@ lsn_connection_group_build (LsnConnectionGroup *self)
               words = g_strv_builder_end (builder);
               value = g_strjoinv (" ", words);
             }
+          else if (node == NULL && field->default_value != NULL)
+            value = g_strdup (field->default_value);
           gtk_editable_set_text (GTK_EDITABLE (row), value != NULL ? value : "");
         }
       gtk_accessible_update_property (GTK_ACCESSIBLE (row),
@@ -602,11 +737,26 @@ lsn_connection_group_build (LsnConnectionGroup *self)
                                       -1);
       g_signal_connect_object (row, "changed", G_CALLBACK (row_changed_cb), self,
                                G_CONNECT_SWAPPED);
+      if (field->type == FIELD_SOURCE)
+        {
+          GtkWidget *choose = gtk_button_new_from_icon_name ("document-open-symbolic");
+
+          gtk_widget_set_valign (choose, GTK_ALIGN_CENTER);
+          gtk_widget_add_css_class (choose, "flat");
+          gtk_widget_set_tooltip_text (choose, _("Choose the invoice file"));
+          gtk_accessible_update_property (GTK_ACCESSIBLE (choose),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, _("Choose the invoice file"),
+                                          -1);
+          g_object_set_data (G_OBJECT (choose), "lsn-source-row", row);
+          g_signal_connect_object (choose, "clicked", G_CALLBACK (choose_source_clicked_cb), self,
+                                   G_CONNECT_SWAPPED);
+          adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), choose);
+        }
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (self), row);
       g_ptr_array_add (self->rows, row);
     }
 
-  budget_node = json_object_get_member (self->original, "budget");
+  budget_node = feed ? NULL : json_object_get_member (self->original, "budget");
   if (budget_node != NULL && JSON_NODE_HOLDS_OBJECT (budget_node))
     budget = json_node_get_object (budget_node);
   if (budget != NULL)
@@ -615,27 +765,31 @@ lsn_connection_group_build (LsnConnectionGroup *self)
       seconds = json_object_get_int_member_with_default (budget, "seconds", (gint64) seconds);
     }
 
-  budget_row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (budget_row), _("Request budget"));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (budget_row),
-                               _("Requests per rolling window of seconds; Liaison paces itself "
-                                 "to stay inside it"));
-  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  self->budget_requests = GTK_SPIN_BUTTON (spin_new (1, 100000, requests, _("Requests")));
-  self->budget_seconds = GTK_SPIN_BUTTON (spin_new (1, 86400, seconds, _("Seconds")));
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->budget_requests));
-  /* Translators: between the requests and the seconds of a budget: "300 per 300 s" */
-  gtk_box_append (GTK_BOX (box), gtk_label_new (_("per")));
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->budget_seconds));
-  gtk_box_append (GTK_BOX (box), gtk_label_new (_("s")));
-  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (budget_row), box);
-  g_signal_connect_object (self->budget_requests, "value-changed", G_CALLBACK (budget_changed_cb),
-                           self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->budget_seconds, "value-changed", G_CALLBACK (budget_changed_cb),
-                           self, G_CONNECT_SWAPPED);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self), budget_row);
-  g_ptr_array_add (self->extra, budget_row);
+  /* A feed is one file read: it has no request budget. */
+  if (!feed)
+    {
+      budget_row = adw_action_row_new ();
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (budget_row), _("Request budget"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (budget_row),
+                                   _("Requests per rolling window of seconds; Liaison paces itself "
+                                     "to stay inside it"));
+      box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+      self->budget_requests = GTK_SPIN_BUTTON (spin_new (1, 100000, requests, _("Requests")));
+      self->budget_seconds = GTK_SPIN_BUTTON (spin_new (1, 86400, seconds, _("Seconds")));
+      gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->budget_requests));
+      /* Translators: between the requests and the seconds of a budget: "300 per 300 s" */
+      gtk_box_append (GTK_BOX (box), gtk_label_new (_("per")));
+      gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->budget_seconds));
+      gtk_box_append (GTK_BOX (box), gtk_label_new (_("s")));
+      gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (budget_row), box);
+      g_signal_connect_object (self->budget_requests, "value-changed", G_CALLBACK (budget_changed_cb),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->budget_seconds, "value-changed", G_CALLBACK (budget_changed_cb),
+                               self, G_CONNECT_SWAPPED);
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (self), budget_row);
+      g_ptr_array_add (self->extra, budget_row);
+    }
 
   self->problem_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_wrap (self->problem_label, TRUE);
@@ -843,6 +997,21 @@ lsn_connection_group_dup_settings (LsnConnectionGroup *self)
     {
       const Field *field = &self->fields[i];
       g_autofree char *text = g_strstrip (g_strdup (row_text (self, i)));
+
+      if (field->in_columns)
+        {
+          JsonNode *node = json_object_get_member (side, "columns");
+          JsonObject *columns;
+
+          if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+            json_object_set_object_member (side, "columns", json_object_new ());
+          columns = json_object_get_object_member (side, "columns");
+          if (*text == '\0')
+            json_object_remove_member (columns, field->key);
+          else
+            json_object_set_string_member (columns, field->key, text);
+          continue;
+        }
 
       if (field->type == FIELD_SECRET)
         {

@@ -13,6 +13,8 @@
 #include "lsn-error.h"
 #include "lsn-gui-util.h"
 #include "lsn-history.h"
+#include "lsn-licence-job.h"
+#include "lsn-licence-preview-dialog.h"
 #include "lsn-overview-page.h"
 #include "lsn-profile-config.h"
 #include "lsn-profile-io.h"
@@ -933,6 +935,18 @@ lsn_overview_page_sync_now (LsnOverviewPage *self)
     return;
 
   root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  /* A distributor feed → HaloPSA profile reconciles licences, deletes included: its plan is
+   * shown first, and Apply in that dialog writes it. */
+  if (lsn_licence_job_handles_profile (lsn_profile_get_settings (self->profile)))
+    {
+      GtkWidget *licences = lsn_licence_preview_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                            lsn_scheduler_get_store (self->scheduler),
+                                                            self->profile);
+
+      gtk_window_present (GTK_WINDOW (licences));
+      return;
+    }
 
   /* The last run found too many changes at once and wrote none of them: this one applies them,
    * once the person has said so. */

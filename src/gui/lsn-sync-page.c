@@ -12,6 +12,8 @@
 
 #include "lsn-gui-util.h"
 #include "lsn-kind-group.h"
+#include "lsn-licence-job.h"
+#include "lsn-licence-preview-dialog.h"
 #include "lsn-preview-dialog.h"
 #include "lsn-sync-page.h"
 
@@ -202,6 +204,7 @@ lsn_sync_page_load (LsnSyncPage *self)
     json_object_get_string_member_with_default (lsn_gui_object_member (root, "left"), "connector", "halopsa"));
   const char *right = lsn_gui_connector_label (
     json_object_get_string_member_with_default (lsn_gui_object_member (root, "right"), "connector", "connectwise"));
+  gboolean feed;
 
   self->loading = TRUE;
 
@@ -212,10 +215,15 @@ lsn_sync_page_load (LsnSyncPage *self)
   g_free (self->signature);
   self->signature = signature_of (lsn_profile_get_settings (self->profile));
 
+  /* A distributor feed → HaloPSA profile syncs licences only (kept as loaded): the PSA kinds do
+   * not apply to it, and its Preview shows the licence plan. */
+  feed = lsn_licence_job_handles_profile (lsn_profile_get_settings (self->profile));
+
   for (guint i = 0; i < G_N_ELEMENTS (self->rows); i++)
     {
       JsonNode *node = json_object_get_member (kinds, shown_kinds[i]);
 
+      gtk_widget_set_visible (GTK_WIDGET (self->rows[i]), !feed);
       lsn_kind_group_set_config (self->rows[i],
                                node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL,
                                left, right);
@@ -268,6 +276,18 @@ lsn_sync_page_start_preview (LsnSyncPage *self)
 
   if (self->scheduler == NULL || self->profile == NULL || self->preview_job != NULL)
     return;
+
+  /* A distributor feed → HaloPSA profile reconciles licences: its own job and plan. */
+  if (lsn_licence_job_handles_profile (lsn_profile_get_settings (self->profile)))
+    {
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      GtkWidget *dialog = lsn_licence_preview_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                          lsn_scheduler_get_store (self->scheduler),
+                                                          self->profile);
+
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
 
   job = lsn_scheduler_start (self->scheduler, self->profile, "preview", LSN_SCHEDULER_DRY_RUN,
                              &error);

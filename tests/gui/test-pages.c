@@ -7,10 +7,14 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gstdio.h>
 #include <adwaita.h>
 
+#include "lsn-add-profile-dialog.h"
 #include "lsn-connection-group.h"
 #include "lsn-kind-group.h"
+#include "lsn-licence-preview-dialog.h"
+#include "licence-fixture.h"
 #include "lsn-test-util.h"
 
 #define WAIT_SECONDS 30
@@ -234,6 +238,245 @@ test_connection_group_validation (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static GtkWidget *
+row_titled (GtkWidget  *group,
+            const char *title)
+{
+  g_autoptr(GPtrArray) rows = find_all (group, ADW_TYPE_ENTRY_ROW);
+
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (rows, i)), title) == 0)
+      return g_ptr_array_index (rows, i);
+  return NULL;
+}
+
+/* A feed side: source, distributor and one row per invoice column, checked as typed; the
+ * columns are saved under "columns"; Test Connection reads the file and reports its row
+ * problems, and passes once the invoice is right. */
+static void
+test_feed_connection_group (void)
+{
+  g_autoptr(JsonObject) side = json_object_new ();
+  g_autoptr(JsonObject) saved = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("feed-group-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "invoice.csv", NULL);
+  g_autofree char *missing = g_build_filename (dir, "no-such.csv", NULL);
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *group = lsn_connection_group_new ("left");
+  Checks checks = { group, NULL };
+  GtkWidget *row;
+  JsonObject *columns;
+  AdwActionRow *check;
+
+  g_assert_nonnull (dir);
+  g_assert_true (g_file_set_contents (path,
+                                      "Client,ProductCode,ProductName,Quantity,UnitPrice,BillingCycle\n"
+                                      "Acme,M365-BP,Microsoft 365 Business Premium,many,22.00,Monthly\n",
+                                      -1, NULL));
+  gtk_window_set_child (GTK_WINDOW (window), group);
+  gtk_window_present (GTK_WINDOW (window));
+  json_object_set_string_member (side, "connector", "feed");
+  json_object_set_string_member (side, "source", missing);
+  lsn_connection_group_set_settings (LSN_CONNECTION_GROUP (group), side);
+
+  /* A file that is not there, no distributor: both rows say so; no request budget. */
+  g_assert_false (lsn_connection_group_is_valid (LSN_CONNECTION_GROUP (group)));
+  {
+    g_autoptr(GPtrArray) spins = find_all (group, GTK_TYPE_SPIN_BUTTON);
+
+    g_assert_cmpuint (spins->len, ==, 0);
+  }
+  row = row_titled (group, "Invoice source");
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_has_css_class (row, "error"));
+  gtk_editable_set_text (GTK_EDITABLE (row), "http://invoices.example.com/x.csv");
+  g_assert_true (gtk_widget_has_css_class (row, "error"));   /* plain http away from here */
+  gtk_editable_set_text (GTK_EDITABLE (row), "ftp://invoices.example.com/x.csv");
+  g_assert_true (gtk_widget_has_css_class (row, "error"));
+  gtk_editable_set_text (GTK_EDITABLE (row), "https://invoices.example.com/x.csv");
+  g_assert_false (gtk_widget_has_css_class (row, "error"));
+  gtk_editable_set_text (GTK_EDITABLE (row), path);
+  g_assert_false (gtk_widget_has_css_class (row, "error"));
+  g_assert_false (lsn_connection_group_is_valid (LSN_CONNECTION_GROUP (group)));
+
+  row = row_titled (group, "Distributor");
+  g_assert_true (gtk_widget_has_css_class (row, "error"));
+  gtk_editable_set_text (GTK_EDITABLE (row), "Converge");
+  g_assert_false (gtk_widget_has_css_class (row, "error"));
+
+  /* Columns start at the connector's defaults; a required one left empty is refused, the
+   * optional customer id is not. */
+  row = row_titled (group, "Quantity column");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, "Quantity");
+  g_assert_true (lsn_connection_group_is_valid (LSN_CONNECTION_GROUP (group)));
+  row = row_titled (group, "Customer column");
+  gtk_editable_set_text (GTK_EDITABLE (row), "");
+  g_assert_true (gtk_widget_has_css_class (row, "error"));
+  g_assert_false (lsn_connection_group_is_valid (LSN_CONNECTION_GROUP (group)));
+  gtk_editable_set_text (GTK_EDITABLE (row), "Client");
+  gtk_editable_set_text (GTK_EDITABLE (row_titled (group, "Customer ID column (optional)")), "");
+  g_assert_true (lsn_connection_group_is_valid (LSN_CONNECTION_GROUP (group)));
+
+  saved = lsn_connection_group_dup_settings (LSN_CONNECTION_GROUP (group));
+  g_assert_cmpstr (json_object_get_string_member (saved, "source"), ==, path);
+  g_assert_cmpstr (json_object_get_string_member (saved, "distributor"), ==, "Converge");
+  g_assert_false (json_object_has_member (saved, "budget"));
+  columns = json_object_get_object_member (saved, "columns");
+  g_assert_cmpstr (json_object_get_string_member (columns, "customer"), ==, "Client");
+  g_assert_cmpstr (json_object_get_string_member (columns, "quantity"), ==, "Quantity");
+  g_assert_false (json_object_has_member (columns, "customer_id"));
+
+  /* The invoice has a quantity that is not a number: the row check fails and says where. */
+  lsn_connection_group_test (LSN_CONNECTION_GROUP (group));
+  g_assert_true (wait_until (checks_done, &checks));
+  check = check_row (&checks, "Read the invoice");
+  g_assert_nonnull (check);
+  g_assert_false (row_failed (check));
+  check = check_row (&checks, "Invoice rows");
+  g_assert_nonnull (check);
+  g_assert_true (row_failed (check));
+  g_test_message ("bad row: %s", adw_action_row_get_subtitle (check));
+
+  g_assert_true (g_file_set_contents (path,
+                                      "Client,ProductCode,ProductName,Quantity,UnitPrice,BillingCycle\n"
+                                      "Acme,M365-BP,Microsoft 365 Business Premium,3,22.00,Monthly\n",
+                                      -1, NULL));
+  lsn_connection_group_test (LSN_CONNECTION_GROUP (group));
+  g_assert_true (wait_until (checks_done, &checks));
+  g_assert_cmpuint (checks.rows->len, ==, 2);
+  for (guint i = 0; i < checks.rows->len; i++)
+    g_assert_false (row_failed (g_ptr_array_index (checks.rows, i)));
+
+  g_clear_pointer (&checks.rows, g_ptr_array_unref);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* The add dialog's second kind: a feed on the left, HaloPSA on the right, licences left to
+ * right; the two system rows are hidden, and the same-system rule does not apply. */
+static void
+test_add_profile_feed (void)
+{
+  GtkWidget *dialog = lsn_add_profile_dialog_new (NULL, NULL);
+  g_autoptr(GPtrArray) combos = find_all (dialog, ADW_TYPE_COMBO_ROW);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *settings = NULL;
+  AdwComboRow *kind_row = NULL;
+  JsonObject *root;
+  JsonObject *kinds;
+
+  for (guint i = 0; i < combos->len; i++)
+    if (g_str_equal (adw_preferences_row_get_title (g_ptr_array_index (combos, i)), "Profile kind"))
+      kind_row = g_ptr_array_index (combos, i);
+  g_assert_nonnull (kind_row);
+  g_assert_false (lsn_add_profile_dialog_is_feed (LSN_ADD_PROFILE_DIALOG (dialog)));
+
+  /* Two PSAs: both the same system is refused. */
+  gtk_editable_set_text (GTK_EDITABLE (row_titled (dialog, "Name")), "Converge licences");
+  for (guint i = 0; i < combos->len; i++)
+    if (g_ptr_array_index (combos, i) != kind_row)
+      adw_combo_row_set_selected (g_ptr_array_index (combos, i), 0);
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog),
+                                                           LSN_ADD_PROFILE_DIALOG_RESPONSE_ADD));
+
+  adw_combo_row_set_selected (kind_row, 1);
+  g_assert_true (lsn_add_profile_dialog_is_feed (LSN_ADD_PROFILE_DIALOG (dialog)));
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog),
+                                                          LSN_ADD_PROFILE_DIALOG_RESPONSE_ADD));
+  for (guint i = 0; i < combos->len; i++)
+    if (g_ptr_array_index (combos, i) != kind_row)
+      g_assert_false (gtk_widget_get_visible (g_ptr_array_index (combos, i)));
+
+  settings = lsn_add_profile_dialog_dup_settings (LSN_ADD_PROFILE_DIALOG (dialog));
+  g_assert_true (json_parser_load_from_data (parser, settings, -1, NULL));
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (root, "left"),
+                                                  "connector"), ==, "feed");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (root, "right"),
+                                                  "connector"), ==, "halopsa");
+  kinds = json_object_get_object_member (root, "kinds");
+  g_assert_cmpuint (json_object_get_size (kinds), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (kinds, "licence"),
+                                                  "direction"), ==, "left-to-right");
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static gboolean
+dialog_idle (gpointer data)
+{
+  return !lsn_licence_preview_dialog_is_busy (LSN_LICENCE_PREVIEW_DIALOG (data));
+}
+
+/* The licence preview of a feed profile over the sandbox's invoice: one expandable row per
+ * customer with its counts, nothing written; Apply writes the creates and updates to HaloPSA. */
+static void
+test_licence_preview (void)
+{
+  LicenceFixture f;
+  g_autofree char *json = NULL;
+  g_autoptr(LsnProfile) profile = NULL;
+  g_autoptr(GPtrArray) expanders = NULL;
+  GtkWidget *dialog;
+  GtkWidget *first = NULL;
+  GtkStack *stack;
+  guint creates_listed = 0;
+  guint writes_listed = 0;
+  guint deletes_listed = 0;
+
+  licence_fixture_init (&f, NULL);
+  json = licence_fixture_profile_json (&f, f.invoice_url, NULL);
+  profile = licence_fixture_add_profile (&f, "Converge licences", json);
+
+  dialog = lsn_licence_preview_dialog_new (NULL, f.store, profile);
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_true (wait_until (dialog_idle, dialog));
+  g_assert_cmpstr (lsn_licence_preview_dialog_get_outcome (LSN_LICENCE_PREVIEW_DIALOG (dialog)), ==, "ok");
+  {
+    g_autoptr(GPtrArray) stacks = find_all (dialog, GTK_TYPE_STACK);
+
+    stack = g_ptr_array_index (stacks, 0);
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "plan");
+  }
+  g_assert_cmpuint (licence_fixture_licence_posts (&f), ==, 0);
+  g_assert_cmpuint (licence_fixture_licence_deletes (&f), ==, 0);
+
+  expanders = find_all (dialog, ADW_TYPE_EXPANDER_ROW);
+  g_assert_cmpuint (expanders->len, >=, 4);
+  for (guint i = 0; i < expanders->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (expanders, i);
+      const char *subtitle = adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row));
+      guint n = 0, u = 0, d = 0;
+
+      g_assert_nonnull (strstr (subtitle, "to create"));
+      g_assert_nonnull (strstr (subtitle, "to delete"));
+      if (g_str_equal (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), f.customers[0]))
+        first = row;
+      g_assert_cmpint (sscanf (subtitle, "%u to create, %u to update, %u to delete", &n, &u, &d), ==, 3);
+      creates_listed += n;
+      writes_listed += n + u;
+      deletes_listed += d;
+    }
+  g_test_message ("%u customers, %u creates, %u creates and updates", expanders->len,
+                  creates_listed, writes_listed);
+  g_assert_nonnull (first);
+  g_assert_cmpuint (creates_listed, >, 0);
+
+  lsn_licence_preview_dialog_apply (LSN_LICENCE_PREVIEW_DIALOG (dialog));
+  g_assert_true (lsn_licence_preview_dialog_is_busy (LSN_LICENCE_PREVIEW_DIALOG (dialog)));
+  g_assert_true (wait_until (dialog_idle, dialog));
+  g_assert_cmpstr (lsn_licence_preview_dialog_get_outcome (LSN_LICENCE_PREVIEW_DIALOG (dialog)), ==, "ok");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "plan");
+  /* HaloPSA takes creates and updates of licences as POSTs. */
+  g_assert_cmpuint (licence_fixture_licence_posts (&f), ==, writes_listed);
+  g_assert_cmpuint (licence_fixture_licence_deletes (&f), ==, deletes_listed);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  licence_fixture_clear (&f);
+}
+
 /* A kind's row gives back what it was given, with the changes made, and keeps unknown keys. */
 static void
 test_kind_row (void)
@@ -283,6 +526,9 @@ main (int   argc,
   g_test_add_func ("/gui/pages/connection-group", test_connection_group);
   g_test_add_func ("/gui/pages/connection-group-validation", test_connection_group_validation);
   g_test_add_func ("/gui/pages/kind-row", test_kind_row);
+  g_test_add_func ("/gui/pages/feed-connection-group", test_feed_connection_group);
+  g_test_add_func ("/gui/pages/add-profile-feed", test_add_profile_feed);
+  g_test_add_func ("/gui/pages/licence-preview", test_licence_preview);
 
   return g_test_run ();
 }

@@ -15,6 +15,7 @@
 
 #include "lsn-add-profile-dialog.h"
 #include "lsn-error.h"
+#include "lsn-licence-job.h"
 #include "lsn-profile-config.h"
 #include "lsn-profile.h"
 #include "lsn-profile-name-dialog.h"
@@ -319,6 +320,70 @@ test_empty_then_add (Fixture       *fixture,
                    "Acme: HaloPSA and ConnectWise");
 }
 
+static GtkWidget *
+find_entry_row (GtkWidget  *widget,
+                const char *title)
+{
+  if (ADW_IS_ENTRY_ROW (widget)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_entry_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+feed_rows_shown (gpointer data)
+{
+  return find_entry_row (data, "Invoice source") != NULL;
+}
+
+/* The second kind of profile: a distributor feed into HaloPSA licences. The store takes it as a
+ * valid profile, and the Connections page shows the feed's settings. */
+static void
+test_add_feed_profile (Fixture       *fixture,
+                       gconstpointer  user_data)
+{
+  AdwMessageDialog *dialog;
+  g_autoptr(GPtrArray) profiles = NULL;
+  g_autoptr(GError) error = NULL;
+  ListCondition added = { NULL, "Converge licences", 1 };
+
+  fixture_open_store (fixture);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.add-profile", NULL);
+  g_assert_true (wait_until (add_dialog_shown, NULL));
+
+  dialog = find_dialog (LSN_TYPE_ADD_PROFILE_DIALOG);
+  gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, "name_row")), "Converge licences");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (dialog_child (dialog, "kind_row")), 1);
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, LSN_ADD_PROFILE_DIALOG_RESPONSE_ADD));
+  respond (dialog, LSN_ADD_PROFILE_DIALOG_RESPONSE_ADD);
+
+  added.window = fixture->window;
+  g_assert_true (wait_until (list_is, &added));
+  profiles = list_profiles (fixture->store);
+  g_assert_cmpuint (profiles->len, ==, 1);
+  {
+    const char *settings = lsn_profile_get_settings (g_ptr_array_index (profiles, 0));
+    g_autoptr(LsnProfileConfig) config = lsn_profile_config_parse (settings, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (json_object_get_string_member (config->left, "connector"), ==, "feed");
+    g_assert_cmpstr (json_object_get_string_member (config->right, "connector"), ==, "halopsa");
+    g_assert_true (lsn_licence_job_handles_profile (settings));
+  }
+
+  g_assert_true (wait_until (feed_rows_shown, fixture->window));
+  g_assert_nonnull (find_entry_row (GTK_WIDGET (fixture->window), "Quantity column"));
+  g_assert_nonnull (find_entry_row (GTK_WIDGET (fixture->window), "Resource server"));
+}
+
 /* A name already taken (in any case) cannot be added, and the dialog says why. */
 static void
 test_duplicate_name (Fixture       *fixture,
@@ -607,6 +672,8 @@ main (int   argc,
 
   g_test_add ("/gui/window/empty-then-add", Fixture, NULL,
               fixture_set_up, test_empty_then_add, fixture_tear_down);
+  g_test_add ("/gui/window/add-feed-profile", Fixture, NULL,
+              fixture_set_up, test_add_feed_profile, fixture_tear_down);
   g_test_add ("/gui/window/duplicate-name", Fixture, NULL,
               fixture_set_up, test_duplicate_name, fixture_tear_down);
   g_test_add ("/gui/window/rename-and-delete", Fixture, NULL,
