@@ -11,6 +11,7 @@
 #include "lsn-error.h"
 #include "lsn-history.h"
 #include "lsn-profile-config.h"
+#include "lsn-licence-job.h"
 #include "lsn-scheduler.h"
 
 #define DEFAULT_TICK_SECONDS 20
@@ -78,8 +79,14 @@ entry_free (Entry *entry)
 static guint
 every_minutes (LsnProfile *profile)
 {
-  g_autoptr(LsnProfileConfig) config = lsn_profile_config_parse (lsn_profile_get_settings (profile),
-                                                                 NULL);
+  g_autoptr(LsnProfileConfig) config = NULL;
+
+  /* A distributor's invoice is applied by a person after its preview (it may delete licences):
+   * the scheduler leaves feed profiles alone. */
+  if (lsn_licence_job_handles_profile (lsn_profile_get_settings (profile)))
+    return 0;
+
+  config = lsn_profile_config_parse (lsn_profile_get_settings (profile), NULL);
 
   return config != NULL ? config->every_minutes : 0;
 }
