@@ -102,28 +102,6 @@ save_data_free (SaveData *data)
   g_free (data);
 }
 
-static LsnProfile *
-find_profile (LsnStore  *store,
-              gint64     id,
-              GError   **error)
-{
-  g_autoptr(GPtrArray) profiles = lsn_store_list_profiles (store, error);
-
-  if (profiles == NULL)
-    return NULL;
-
-  for (guint i = 0; i < profiles->len; i++)
-    {
-      LsnProfile *profile = g_ptr_array_index (profiles, i);
-
-      if (lsn_profile_get_id (profile) == id)
-        return g_object_ref (profile);
-    }
-
-  g_set_error_literal (error, LSN_ERROR, LSN_ERROR_NOT_FOUND,
-                       _("The profile was deleted in the meantime"));
-  return NULL;
-}
 
 static LsnProfile *
 save_locked (SaveData  *data,
@@ -137,7 +115,7 @@ save_locked (SaveData  *data,
   g_autoptr(LsnProfileConfig) config = NULL;
   g_autofree char *settings = NULL;
 
-  current = find_profile (data->store, data->profile_id, error);
+  current = lsn_store_get_profile (data->store, data->profile_id, error);
   if (current == NULL)
     return NULL;
 
@@ -181,7 +159,7 @@ save_locked (SaveData  *data,
   if (!lsn_store_update_profile (data->store, data->profile_id, settings, error))
     return NULL;
 
-  return find_profile (data->store, data->profile_id, error);
+  return lsn_store_get_profile (data->store, data->profile_id, error);
 }
 
 static void

@@ -167,6 +167,14 @@ test_store_profiles_and_reopen (void)
     found = lsn_store_find_profile (store, "Charlie", &error);
     g_assert_no_error (error);
     g_assert_cmpint (lsn_profile_get_id (found), ==, id_b);
+    {
+      g_autoptr(LsnProfile) by_id = lsn_store_get_profile (store, id_b, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (lsn_profile_get_name (by_id), ==, "Charlie");
+      g_assert_null (lsn_store_get_profile (store, 999, &error));
+      g_assert_error (error, LSN_ERROR, LSN_ERROR_NOT_FOUND);
+      g_clear_error (&error);
+    }
 
     g_assert_true (lsn_store_delete_profile (store, id_a, &error));
     g_assert_no_error (error);

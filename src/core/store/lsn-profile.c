@@ -215,12 +215,18 @@ find_func (LsnStore  *store,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
+  /* by name, or by id when no name is given */
   stmt = lsn_store_prepare (db,
-                            "SELECT id, name, settings, version FROM profiles WHERE name = ?1",
+                            op->name != NULL
+                              ? "SELECT id, name, settings, version FROM profiles WHERE name = ?1"
+                              : "SELECT id, name, settings, version FROM profiles WHERE id = ?2",
                             error);
   if (stmt == NULL)
     return FALSE;
-  lsn_store_bind_text (stmt, 1, op->name);
+  if (op->name != NULL)
+    lsn_store_bind_text (stmt, 1, op->name);
+  else
+    sqlite3_bind_int64 (stmt, 2, op->id);
 
   op->profiles = g_ptr_array_new_with_free_func (g_object_unref);
   rc = sqlite3_step (stmt);
@@ -416,6 +422,33 @@ lsn_store_find_profile (LsnStore    *store,
  *
  * Returns: the new profile's id, or 0 with @error set
  */
+/**
+ * lsn_store_get_profile:
+ *
+ * Returns: (transfer full) (nullable): the profile with @id; %NULL with %LSN_ERROR_NOT_FOUND
+ *   when there is none
+ */
+LsnProfile *
+lsn_store_get_profile (LsnStore  *store,
+                       gint64     id,
+                       GError   **error)
+{
+  g_autoptr(ProfileOp) op = g_new0 (ProfileOp, 1);
+
+  op->id = id;
+  if (!lsn_store_run_sync (store, find_func, op, error))
+    return NULL;
+
+  if (op->profiles->len == 0)
+    {
+      g_set_error (error, LSN_ERROR, LSN_ERROR_NOT_FOUND,
+                   "The profile %" G_GINT64_FORMAT " no longer exists: it may have been deleted",
+                   id);
+      return NULL;
+    }
+  return g_object_ref (g_ptr_array_index (op->profiles, 0));
+}
+
 gint64
 lsn_store_add_profile (LsnStore    *store,
                        const char  *name,

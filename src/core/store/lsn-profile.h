@@ -37,6 +37,9 @@ GPtrArray  *lsn_store_list_profiles      (LsnStore     *store,
 LsnProfile *lsn_store_find_profile       (LsnStore     *store,
                                           const char   *name,
                                           GError      **error);
+LsnProfile *lsn_store_get_profile        (LsnStore     *store,
+                                          gint64        id,
+                                          GError      **error);
 gint64      lsn_store_add_profile        (LsnStore     *store,
                                           const char   *name,
                                           const char   *settings_json,
