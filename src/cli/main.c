@@ -268,16 +268,27 @@ typedef struct
   gint64              (*get_run_id)   (gpointer job);
 } JobOps;
 
+/* Adapters: each job type keeps its own signatures, the CLI sees one shape. */
+static gboolean sync_run (gpointer j, GCancellable *c, GError **e) { return lsn_sync_job_run (j, c, e); }
+static void sync_progress (gpointer j, LsnSyncProgressFunc f, gpointer d) { lsn_sync_job_set_progress_func (j, f, d); }
+static LsnPlan *sync_plan (gpointer j) { return lsn_sync_job_get_plan (j); }
+static const LsnRunCounts *sync_counts (gpointer j) { return lsn_sync_job_get_counts (j); }
+static const char *sync_outcome (gpointer j) { return lsn_sync_job_get_outcome (j); }
+static gint64 sync_run_id (gpointer j) { return lsn_sync_job_get_run_id (j); }
+
+static gboolean licence_run (gpointer j, GCancellable *c, GError **e) { return lsn_licence_job_run (j, c, e); }
+static void licence_progress (gpointer j, LsnSyncProgressFunc f, gpointer d) { lsn_licence_job_set_progress_func (j, f, d); }
+static LsnPlan *licence_plan (gpointer j) { return lsn_licence_job_get_plan (j); }
+static const LsnRunCounts *licence_counts (gpointer j) { return lsn_licence_job_get_counts (j); }
+static const char *licence_outcome (gpointer j) { return lsn_licence_job_get_outcome (j); }
+static gint64 licence_run_id (gpointer j) { return lsn_licence_job_get_run_id (j); }
+
 static const JobOps sync_ops = {
-  (gpointer) lsn_sync_job_run, (gpointer) lsn_sync_job_set_progress_func,
-  (gpointer) lsn_sync_job_get_plan, (gpointer) lsn_sync_job_get_counts,
-  (gpointer) lsn_sync_job_get_outcome, (gpointer) lsn_sync_job_get_run_id,
+  sync_run, sync_progress, sync_plan, sync_counts, sync_outcome, sync_run_id,
 };
 
 static const JobOps licence_ops = {
-  (gpointer) lsn_licence_job_run, (gpointer) lsn_licence_job_set_progress_func,
-  (gpointer) lsn_licence_job_get_plan, (gpointer) lsn_licence_job_get_counts,
-  (gpointer) lsn_licence_job_get_outcome, (gpointer) lsn_licence_job_get_run_id,
+  licence_run, licence_progress, licence_plan, licence_counts, licence_outcome, licence_run_id,
 };
 
 typedef struct
@@ -896,25 +907,6 @@ load_event_func (LsnStore  *store,
   return el->event != NULL;
 }
 
-static gboolean
-load_profile_by_id (LsnStore     *store,
-                    gint64        id,
-                    LsnProfile  **out,
-                    GError      **error)
-{
-  g_autoptr(GPtrArray) all = lsn_store_list_profiles (store, error);
-
-  for (guint i = 0; all && i < all->len; i++)
-    if (lsn_profile_get_id (g_ptr_array_index (all, i)) == id)
-      {
-        *out = g_object_ref (g_ptr_array_index (all, i));
-        return TRUE;
-      }
-  if (all != NULL)
-    g_set_error_literal (error, LSN_ERROR, LSN_ERROR_NOT_FOUND, "The event's profile is gone");
-  return FALSE;
-}
-
 static int
 cmd_retry (int    argc,
            char **argv)
@@ -946,7 +938,8 @@ cmd_retry (int    argc,
       lsn_audit_event_free (el.event);
       return fail (g_steal_pointer (&e));
     }
-  if (!load_profile_by_id (store, el.event->profile_id, &profile, &error))
+  profile = lsn_store_get_profile (store, el.event->profile_id, &error);
+  if (profile == NULL)
     {
       lsn_audit_event_free (el.event);
       return fail (g_steal_pointer (&error));
