@@ -175,7 +175,7 @@ typedef struct
   GHashTable         *linked[2];       /* id → LsnLink */
   GHashTable         *claimed[2];      /* ids linked, held or created in this plan */
   GHashTable         *held[2];         /* ids that are candidates of a held record */
-  GHashTable         *accepted;        /* "left\nright" */
+  GHashTable         *accepted_by[2];  /* id on a side → its partner in an accepted pair */
   GHashTable         *rejected;        /* "left\nright" */
   GHashTable         *by_exact[2];     /* trimmed name → GPtrArray of LsnRecord (unlinked) */
   GHashTable         *by_key[2];       /* name key → GPtrArray of LsnRecord (unlinked) */
@@ -678,26 +678,14 @@ plan_unlinked (Planner    *p,
 
       /* 1. a saved decision */
       {
-        GHashTableIter iter;
-        gpointer key;
-        gboolean linked = FALSE;
+        const char *theirs = g_hash_table_lookup (p->accepted_by[from], sid);
 
-        g_hash_table_iter_init (&iter, p->accepted);
-        while (!linked && g_hash_table_iter_next (&iter, &key, NULL))
+        if (theirs != NULL && (t = g_hash_table_lookup (p->by_id[to], theirs)) != NULL
+            && !g_hash_table_contains (p->claimed[to], theirs))
           {
-            g_auto(GStrv) pair = g_strsplit (key, "\n", 2);
-            const char *mine = pair[from == LSN_SIDE_LEFT ? 0 : 1];
-            const char *theirs = pair[from == LSN_SIDE_LEFT ? 1 : 0];
-
-            if (g_str_equal (mine, sid) && (t = g_hash_table_lookup (p->by_id[to], theirs))
-                && !g_hash_table_contains (p->claimed[to], theirs))
-              {
-                link_action (p, from, s, t, "mapping", "a saved mapping says these are the same");
-                linked = TRUE;
-              }
+            link_action (p, from, s, t, "mapping", "a saved mapping says these are the same");
+            continue;
           }
-        if (linked)
-          continue;
       }
 
       /* 2. a stored reference: one side holds the other's id (unless a person said no) */
@@ -822,7 +810,8 @@ lsn_planner_plan_kind (const LsnPlanInput *input,
   p.in = input;
   p.kp = lsn_plan_add_kind (plan, kc->kind);
   p.kp->n_records = MAX (input->records[0]->len, input->records[1]->len);
-  p.accepted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  p.accepted_by[0] = g_hash_table_new (g_str_hash, g_str_equal);
+  p.accepted_by[1] = g_hash_table_new (g_str_hash, g_str_equal);
   p.rejected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   for (guint s = 0; s < 2; s++)
@@ -865,7 +854,13 @@ lsn_planner_plan_kind (const LsnPlanInput *input,
   for (guint i = 0; input->decisions && i < input->decisions->len; i++)
     {
       LsnDecision *d = g_ptr_array_index (input->decisions, i);
-      g_hash_table_add (d->accepted ? p.accepted : p.rejected, pair_key (d->left_id, d->right_id));
+      if (d->accepted)
+        {
+          g_hash_table_insert (p.accepted_by[LSN_SIDE_LEFT], d->left_id, d->right_id);
+          g_hash_table_insert (p.accepted_by[LSN_SIDE_RIGHT], d->right_id, d->left_id);
+        }
+      else
+        g_hash_table_add (p.rejected, pair_key (d->left_id, d->right_id));
     }
 
   for (guint i = 0; i < input->links->len; i++)
@@ -904,7 +899,8 @@ lsn_planner_plan_kind (const LsnPlanInput *input,
       g_hash_table_unref (p.by_key[s]);
       g_hash_table_unref (reverse_refs[s]);
     }
-  g_hash_table_unref (p.accepted);
+  g_hash_table_unref (p.accepted_by[0]);
+  g_hash_table_unref (p.accepted_by[1]);
   g_hash_table_unref (p.rejected);
 
   return p.kp;
