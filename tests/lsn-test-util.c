@@ -42,6 +42,14 @@ lsn_test_init (int    *argc,
 #else
   g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 #endif
+
+  /* The system's MIME database, whatever the isolation: between test cases GLib points the
+   * XDG directories at /dev/null, and a GTK worker that loads an icon (a spinner's SVG) then
+   * cannot tell SVG from text. */
+  {
+    static const char * const mime_dirs[] = { "/usr/local/share/mime", "/usr/share/mime", NULL };
+    g_content_type_set_mime_dirs (mime_dirs);
+  }
 }
 
 /**

@@ -284,6 +284,47 @@ lsn_gui_connector_label (const char *connector)
 }
 
 /**
+ * lsn_gui_mapping_system:
+ * @connector: (nullable): the connector of one side of a profile
+ *
+ * Returns: how the mapping editor names the side ("HaloPSA"; "Invoice" for a billing feed)
+ */
+const char *
+lsn_gui_mapping_system (const char *connector)
+{
+  if (g_strcmp0 (connector, "feed") == 0)
+    return _("Invoice");
+  return lsn_gui_connector_label (connector);
+}
+
+/**
+ * lsn_gui_mapping_noun:
+ * @kind: "client" or "licence"
+ * @connector: (nullable): the connector of the side
+ * @plural: the plural, in lower case, instead of the singular, capitalised
+ *
+ * Returns: what the records of @kind are called on a side of a mapping: an invoice has
+ *   customers and products, HaloPSA clients and licences
+ */
+const char *
+lsn_gui_mapping_noun (const char *kind,
+                      const char *connector,
+                      gboolean    plural)
+{
+  gboolean feed = g_strcmp0 (connector, "feed") == 0;
+
+  if (g_strcmp0 (kind, "licence") == 0)
+    {
+      if (feed)
+        return plural ? _("products") : _("Product");
+      return plural ? _("licences") : _("Licence");
+    }
+  if (feed)
+    return plural ? _("customers") : _("Customer");
+  return plural ? _("clients") : _("Client");
+}
+
+/**
  * lsn_gui_kind_label:
  *
  * Returns: the plural people use for records of @kind ("Clients")

@@ -31,5 +31,9 @@ LsnProfile *lsn_gui_save_settings_finish (GAsyncResult        *result,
 char       *lsn_gui_format_time          (gint64               real_time_usec);
 const char *lsn_gui_connector_label      (const char          *connector);
 const char *lsn_gui_kind_label           (const char          *kind);
+const char *lsn_gui_mapping_system       (const char          *connector);
+const char *lsn_gui_mapping_noun         (const char          *kind,
+                                          const char          *connector,
+                                          gboolean             plural);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lsn-gui-util.h"
 #include "lsn-mapping-row-dialog.h"
 
 /* more would only be scrolled past: search instead */
@@ -31,6 +32,7 @@ struct _LsnMappingRowDialog
   GtkSearchEntry    *choices_search;
   GtkListBox        *choices_list;
   GtkLabel          *choices_note;
+  GtkWidget         *create_box;
   GtkEntry          *prefix_entry;
   GtkButton         *create_button;
   GtkLabel          *preview_label;
@@ -49,6 +51,18 @@ other_label (LsnMappingRowDialog *self)
   LsnSide side = lsn_mapping_editor_get_side (self->editor);
   return lsn_mapping_editor_get_side_label (self->editor,
                                             side == LSN_SIDE_LEFT ? LSN_SIDE_RIGHT : LSN_SIDE_LEFT);
+}
+
+/* what the records of the other side are called: "clients", "licences" */
+static const char *
+other_noun (LsnMappingRowDialog *self,
+            gboolean             plural)
+{
+  LsnSide side = lsn_mapping_editor_get_side (self->editor);
+  LsnSide other = side == LSN_SIDE_LEFT ? LSN_SIDE_RIGHT : LSN_SIDE_LEFT;
+
+  return lsn_gui_mapping_noun (lsn_mapping_editor_get_kind (self->editor),
+                               lsn_mapping_editor_get_connector (self->editor, other), plural);
 }
 
 static void
@@ -87,13 +101,19 @@ fill_choices (LsnMappingRowDialog *self)
       gtk_list_box_append (self->choices_list, row);
     }
   if (choices->len > MAX_CHOICES)
-    note = g_strdup_printf (_("The first %u unmapped clients are shown: search to find others."),
-                            MAX_CHOICES);
+    /* Translators: %s is "clients", "licences"... */
+    note = g_strdup_printf (_("The first %u unmapped %s are shown: search to find others."),
+                            MAX_CHOICES, other_noun (self, TRUE));
+  else if (choices->len == 0 && lsn_mapping_editor_get_create_refusal (self->editor) != NULL)
+    note = g_strdup_printf (_("No unmapped %s matches. Only those of the client this customer "
+                              "matched are offered: map the customer first and preview again "
+                              "if there are none."), other_noun (self, FALSE));
   else if (choices->len == 0)
-    note = g_strdup (_("No unmapped client matches: every match is mapped to another client, "
-                       "or create a new one below."));
+    note = g_strdup_printf (_("No unmapped %s matches: every match is mapped to another one, "
+                              "or create a new one below."), other_noun (self, FALSE));
   else
-    note = g_strdup (_("Only clients that are not mapped yet are listed."));
+    note = g_strdup_printf (_("Only %s that are not mapped yet are listed."),
+                            other_noun (self, TRUE));
   gtk_label_set_text (self->choices_note, note);
 }
 
@@ -188,6 +208,7 @@ lsn_mapping_row_dialog_class_init (LsnMappingRowDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LsnMappingRowDialog, choices_list);
   gtk_widget_class_bind_template_child (widget_class, LsnMappingRowDialog, choices_note);
   gtk_widget_class_bind_template_child (widget_class, LsnMappingRowDialog, prefix_entry);
+  gtk_widget_class_bind_template_child (widget_class, LsnMappingRowDialog, create_box);
   gtk_widget_class_bind_template_child (widget_class, LsnMappingRowDialog, create_button);
   gtk_widget_class_bind_template_child (widget_class, LsnMappingRowDialog, preview_label);
   gtk_widget_class_bind_template_child (widget_class, LsnMappingRowDialog, problem_label);
@@ -243,17 +264,20 @@ lsn_mapping_row_dialog_new (GtkWindow        *parent,
   adw_window_title_set_title (self->window_title, title);
   if (lsn_mapping_row_get_other_id (row) != NULL)
     /* Translators: %s is the name of the mapped record */
-    current = g_strdup_printf (_("Mapped to “%s”. Choose another client, create a new one, or "
-                                 "remove the mapping."), lsn_mapping_row_get_other_name (row));
+    current = g_strdup_printf (_("Mapped to “%s”. Choose another one, or remove the mapping."),
+                               lsn_mapping_row_get_other_name (row));
+  else if (lsn_mapping_editor_get_create_refusal (self->editor) != NULL)
+    current = g_strdup_printf (_("Not mapped. Choose a %s."), other_noun (self, FALSE));
   else
-    current = g_strdup (_("Not mapped. Choose a client, or create a new one."));
+    current = g_strdup_printf (_("Not mapped. Choose a %s, or create a new one."),
+                               other_noun (self, FALSE));
   gtk_label_set_text (self->current_label, current);
   gtk_widget_set_visible (GTK_WIDGET (self->remove_button),
                           lsn_mapping_row_get_other_id (row) != NULL);
 
   /* Translators: %s is a system (ConnectWise) */
-  search = g_strdup_printf (_("Search %s Clients"), other_label (self));
-  list = g_strdup_printf (_("Unmapped %s Clients"), other_label (self));
+  search = g_strdup_printf (_("Search %s %s"), other_label (self), other_noun (self, TRUE));
+  list = g_strdup_printf (_("Unmapped %s %s"), other_label (self), other_noun (self, TRUE));
   create = g_strdup_printf (_("_Create New in %s"), other_label (self));
   g_object_set (self->choices_search, "placeholder-text", search, NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->choices_search),
@@ -263,7 +287,14 @@ lsn_mapping_row_dialog_new (GtkWindow        *parent,
   gtk_button_set_label (self->create_button, create);
   gtk_button_set_use_underline (self->create_button, TRUE);
 
+  /* a billing feed creates no HaloPSA clients, and licences only by Apply */
+  gtk_widget_set_visible (self->create_box,
+                          lsn_mapping_editor_get_create_refusal (editor) == NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->preview_label),
+                          lsn_mapping_editor_get_create_refusal (editor) == NULL);
+
   fill_choices (self);
-  prefix_changed_cb (self);
+  if (lsn_mapping_editor_get_create_refusal (editor) == NULL)
+    prefix_changed_cb (self);
   return GTK_WIDGET (self);
 }

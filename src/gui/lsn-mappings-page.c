@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "lsn-error.h"
+#include "lsn-gui-util.h"
 #include "lsn-mapping-editor.h"
 #include "lsn-mapping-row-dialog.h"
 #include "lsn-mapping-suggestions-dialog.h"
@@ -26,6 +27,9 @@
  * columns. Edits, accepted suggestions and rejections stay in #LsnMappingEditor until Save, which
  * writes them in one transaction.
  *
+ * A billing-feed profile has two editors behind a switch: the invoice's customers mapped to
+ * HaloPSA clients, and its products mapped to the licences of their customer's client.
+ *
  * The logic lives in LsnMappingEditor (src/core, tested without widgets); this page only shows
  * it. Loading and saving run on worker threads.
  */
@@ -34,6 +38,7 @@ struct _LsnMappingsPage
   AdwBin             parent_instance;
 
   /* Template children */
+  GtkDropDown       *kind_dropdown;
   GtkSearchEntry    *search_mine;
   GtkSearchEntry    *search_other;
   GtkDropDown       *filter_dropdown;
@@ -53,11 +58,29 @@ struct _LsnMappingsPage
   LsnMappingView    *view;
   GCancellable      *cancellable;
   GStrv              toplevels;
+  const char        *kind;        /* "client", or "licence" for a feed profile's products */
+  LsnSide            rows_side;   /* the side whose records are the rows */
+  guint              feed : 1;    /* a billing-feed profile */
   guint              saving : 1;
+  guint              updating_kind : 1;
   guint              updating_toplevels : 1;
 };
 
 G_DEFINE_FINAL_TYPE (LsnMappingsPage, lsn_mappings_page, ADW_TYPE_BIN)
+
+static const char *
+side_connector (LsnMappingsPage *self,
+                LsnSide          side)
+{
+  return self->editor ? lsn_mapping_editor_get_connector (self->editor, side) : NULL;
+}
+
+static const char *
+rows_noun (LsnMappingsPage *self,
+           gboolean         plural)
+{
+  return lsn_gui_mapping_noun (self->kind, side_connector (self, self->rows_side), plural);
+}
 
 static void
 update_summary (LsnMappingsPage *self)
@@ -66,14 +89,15 @@ update_summary (LsnMappingsPage *self)
   guint shown = self->view ? g_list_model_get_n_items (G_LIST_MODEL (self->view)) : 0;
   guint total = self->editor ? g_list_model_get_n_items (lsn_mapping_editor_get_rows (self->editor)) : 0;
   g_autofree char *text = NULL;
+  const char *noun = rows_noun (self, TRUE);
 
   if (pending > 0)
-    /* Translators: shown under the mapping table */
-    text = g_strdup_printf (ngettext ("%u of %u clients shown · %u unsaved change",
-                                      "%u of %u clients shown · %u unsaved changes", pending),
-                            shown, total, pending);
+    /* Translators: shown under the mapping table; the second %s is "clients", "products"... */
+    text = g_strdup_printf (ngettext ("%u of %u %s shown · %u unsaved change",
+                                      "%u of %u %s shown · %u unsaved changes", pending),
+                            shown, total, noun, pending);
   else
-    text = g_strdup_printf (_("%u of %u clients shown"), shown, total);
+    text = g_strdup_printf (_("%u of %u %s shown"), shown, total, noun);
   gtk_label_set_text (self->summary_label, text);
   gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), pending > 0 && !self->saving);
   gtk_widget_set_sensitive (GTK_WIDGET (self->discard_button), pending > 0 && !self->saving);
@@ -464,7 +488,8 @@ fill_toplevels (LsnMappingsPage *self)
 
   g_clear_pointer (&self->toplevels, g_strfreev);
   self->toplevels = lsn_mapping_editor_list_toplevels (self->editor);
-  gtk_string_list_append (list, _("All top levels"));
+  gtk_string_list_append (list, g_str_equal (self->kind, "licence") ? _("All customers")
+                                                                     : _("All top levels"));
   for (guint i = 0; self->toplevels[i]; i++)
     gtk_string_list_append (list, self->toplevels[i]);
   self->updating_toplevels = TRUE;
@@ -502,17 +527,30 @@ set_editor (LsnMappingsPage  *self,
 
   /* the column titles name the systems */
   /* Translators: %s is a system, e.g. HaloPSA */
-  mine = g_strdup_printf (_("%s Client"), lsn_mapping_editor_get_side_label (editor, side));
-  theirs = g_strdup_printf (_("%s Client"), lsn_mapping_editor_get_side_label (editor, other));
+  /* Translators: a column title: a system and what it holds ("HaloPSA Client", "Invoice Product") */
+  mine = g_strdup_printf (_("%s %s"), lsn_gui_mapping_system (side_connector (self, side)),
+                          lsn_gui_mapping_noun (self->kind, side_connector (self, side), FALSE));
+  theirs = g_strdup_printf (_("%s %s"), lsn_gui_mapping_system (side_connector (self, other)),
+                            lsn_gui_mapping_noun (self->kind, side_connector (self, other), FALSE));
   {
     g_autoptr(GtkColumnViewColumn) c0 = g_list_model_get_item (columns, 0);
+    g_autoptr(GtkColumnViewColumn) c1 = g_list_model_get_item (columns, 1);
     g_autoptr(GtkColumnViewColumn) c2 = g_list_model_get_item (columns, 2);
     gtk_column_view_column_set_title (c0, mine);
     gtk_column_view_column_set_title (c2, theirs);
+    /* an invoice's products are grouped by customer; an invoice has no top levels */
+    gtk_column_view_column_set_title (c1, g_str_equal (self->kind, "licence") ? _("Customer")
+                                                                             : _("Top Level"));
+    gtk_column_view_column_set_visible (c1, !self->feed || g_str_equal (self->kind, "licence"));
   }
   {
-    g_autofree char *p1 = g_strdup_printf (_("Search %s clients"), lsn_mapping_editor_get_side_label (editor, side));
-    g_autofree char *p2 = g_strdup_printf (_("Search %s clients"), lsn_mapping_editor_get_side_label (editor, other));
+    /* Translators: "Search HaloPSA clients", "Search Invoice products" */
+    g_autofree char *p1 = g_strdup_printf (_("Search %s %s"),
+                                           lsn_gui_mapping_system (side_connector (self, side)),
+                                           lsn_gui_mapping_noun (self->kind, side_connector (self, side), TRUE));
+    g_autofree char *p2 = g_strdup_printf (_("Search %s %s"),
+                                           lsn_gui_mapping_system (side_connector (self, other)),
+                                           lsn_gui_mapping_noun (self->kind, side_connector (self, other), TRUE));
     g_object_set (self->search_mine, "placeholder-text", p1, NULL);
     g_object_set (self->search_other, "placeholder-text", p2, NULL);
     gtk_accessible_update_property (GTK_ACCESSIBLE (self->search_mine),
@@ -537,7 +575,12 @@ set_editor (LsnMappingsPage  *self,
     g_object_unref (selection);
   }
 
-  if (g_list_model_get_n_items (lsn_mapping_editor_get_rows (editor)) == 0)
+  if (g_list_model_get_n_items (lsn_mapping_editor_get_rows (editor)) == 0 && self->feed)
+    show_message (self, g_str_equal (self->kind, "licence") ? _("No Products Yet")
+                                                            : _("No Customers Yet"),
+                  _("Preview the invoice first (Overview → Preview): the mappings are made from "
+                    "the customers and products it reads and HaloPSA's clients and licences."));
+  else if (g_list_model_get_n_items (lsn_mapping_editor_get_rows (editor)) == 0)
     show_message (self, _("No Clients Yet"),
                   _("Run a sync first: the mappings are made from the clients it reads on both sides."));
   else
@@ -588,7 +631,7 @@ lsn_mappings_page_reload (LsnMappingsPage *self)
     }
   self->cancellable = g_cancellable_new ();
   show_message (self, _("Loading Mappings…"), NULL);
-  lsn_mapping_editor_load_async (self->store, self->profile, "client", LSN_SIDE_LEFT,
+  lsn_mapping_editor_load_async (self->store, self->profile, self->kind, self->rows_side,
                                  self->cancellable, load_cb, g_object_ref (self));
 }
 
@@ -650,6 +693,29 @@ save_clicked_cb (LsnMappingsPage *self)
 }
 
 static void
+kind_changed_cb (LsnMappingsPage *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->kind_dropdown);
+  const char *kind = selected == 1 ? "licence" : "client";
+
+  if (self->updating_kind || g_str_equal (kind, self->kind))
+    return;
+  if (lsn_mappings_page_has_changes (self) || self->saving)
+    {
+      g_autoptr(GError) error = g_error_new_literal (LSN_ERROR, LSN_ERROR_INVALID_ARGUMENT,
+                                                     _("Save or discard the changes to these "
+                                                       "mappings first."));
+      self->updating_kind = TRUE;
+      gtk_drop_down_set_selected (self->kind_dropdown, selected == 1 ? 0 : 1);
+      self->updating_kind = FALSE;
+      show_error (self, _("Unsaved Mappings"), error);
+      return;
+    }
+  self->kind = kind;
+  lsn_mappings_page_reload (self);
+}
+
+static void
 discard_clicked_cb (LsnMappingsPage *self)
 {
   if (self->editor == NULL)
@@ -689,6 +755,7 @@ lsn_mappings_page_class_init (LsnMappingsPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/liaison/Liaison/lsn-mappings-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, LsnMappingsPage, kind_dropdown);
   gtk_widget_class_bind_template_child (widget_class, LsnMappingsPage, search_mine);
   gtk_widget_class_bind_template_child (widget_class, LsnMappingsPage, search_other);
   gtk_widget_class_bind_template_child (widget_class, LsnMappingsPage, filter_dropdown);
@@ -700,6 +767,7 @@ lsn_mappings_page_class_init (LsnMappingsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LsnMappingsPage, summary_label);
   gtk_widget_class_bind_template_child (widget_class, LsnMappingsPage, save_button);
   gtk_widget_class_bind_template_child (widget_class, LsnMappingsPage, discard_button);
+  gtk_widget_class_bind_template_callback (widget_class, kind_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, filter_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, toplevel_changed_cb);
@@ -712,6 +780,8 @@ static void
 lsn_mappings_page_init (LsnMappingsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->kind = "client";
+  self->rows_side = LSN_SIDE_LEFT;
 
   add_column (self, _("Client"), G_CALLBACK (setup_label), G_CALLBACK (bind_name),
               LSN_MAPPING_COLUMN_NAME, TRUE);
@@ -758,6 +828,29 @@ lsn_mappings_page_set_profile (LsnMappingsPage *self,
     return;
   g_set_object (&self->store, store);
   g_set_object (&self->profile, profile);
+
+  /* a billing-feed profile maps from the feed's side, customers or products */
+  self->feed = FALSE;
+  self->rows_side = LSN_SIDE_LEFT;
+  if (profile != NULL)
+    {
+      g_autoptr(JsonObject) settings = lsn_gui_parse_settings (lsn_profile_get_settings (profile));
+      for (guint s = 0; settings != NULL && s < 2; s++)
+        {
+          JsonObject *side = lsn_gui_object_member (settings, s == 0 ? "left" : "right");
+          if (side != NULL && g_strcmp0 (json_object_get_string_member_with_default (side, "connector", NULL),
+                                         "feed") == 0)
+            {
+              self->feed = TRUE;
+              self->rows_side = s == 0 ? LSN_SIDE_LEFT : LSN_SIDE_RIGHT;
+            }
+        }
+    }
+  self->updating_kind = TRUE;
+  gtk_drop_down_set_selected (self->kind_dropdown, 0);
+  self->updating_kind = FALSE;
+  self->kind = "client";
+  gtk_widget_set_visible (GTK_WIDGET (self->kind_dropdown), self->feed);
   lsn_mappings_page_reload (self);
 }
 

@@ -86,6 +86,7 @@ struct _LsnMappingEditor
   char             *kind;
   LsnSide           side;
   char             *side_label[2];
+  char             *connector[2];   /* (nullable) "halopsa", "connectwise", "feed" */
 
   GPtrArray        *recs[2];        /* of Rec */
   GHashTable       *by_id[2];       /* id → Rec */
@@ -194,6 +195,7 @@ lsn_mapping_editor_finalize (GObject *object)
   for (guint s = 0; s < 2; s++)
     {
       g_free (self->side_label[s]);
+      g_free (self->connector[s]);
       g_clear_pointer (&self->recs[s], g_ptr_array_unref);
       g_clear_pointer (&self->by_id[s], g_hash_table_unref);
       g_clear_pointer (&self->fails[s], g_hash_table_unref);
@@ -839,6 +841,8 @@ set_profile (LsnMappingEditor *self,
         {
           g_free (self->side_label[s]);
           self->side_label[s] = g_strdup (connector_label (c));
+          g_free (self->connector[s]);
+          self->connector[s] = g_strdup (c);
           feed |= g_str_equal (c, "feed");
         }
     }
@@ -996,6 +1000,20 @@ lsn_mapping_editor_get_side_label (LsnMappingEditor *self,
 {
   g_return_val_if_fail (LSN_IS_MAPPING_EDITOR (self), NULL);
   return self->side_label[side];
+}
+
+/**
+ * lsn_mapping_editor_get_connector:
+ *
+ * Returns: (nullable): the connector of @side in the profile ("feed"), %NULL when the editor
+ *   was not loaded from a profile
+ */
+const char *
+lsn_mapping_editor_get_connector (LsnMappingEditor *self,
+                                  LsnSide           side)
+{
+  g_return_val_if_fail (LSN_IS_MAPPING_EDITOR (self), NULL);
+  return self->connector[side];
 }
 
 /**

@@ -166,6 +166,8 @@ const char       *lsn_mapping_editor_get_kind         (LsnMappingEditor  *self);
 LsnSide           lsn_mapping_editor_get_side         (LsnMappingEditor  *self);
 const char       *lsn_mapping_editor_get_side_label   (LsnMappingEditor  *self,
                                                        LsnSide            side);
+const char       *lsn_mapping_editor_get_connector    (LsnMappingEditor  *self,
+                                                       LsnSide            side);
 GListModel       *lsn_mapping_editor_get_rows         (LsnMappingEditor  *self);
 LsnMappingRow    *lsn_mapping_editor_find_row         (LsnMappingEditor  *self,
                                                        const char        *row_id);

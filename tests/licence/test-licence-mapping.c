@@ -1,0 +1,299 @@
+/* test-licence-mapping.c
+ *
+ * Copyright 2026 The Liaison authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The customer and product mapping editors of a billing-feed profile, over the sandbox: a
+ * preview fills them, what a person maps, leaves out or removes is saved through the editor,
+ * and the next run follows it.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "lsn-error.h"
+#include "lsn-licence-job.h"
+#include "lsn-licence-planner.h"
+#include "lsn-mapping-editor.h"
+#include "licence-fixture.h"
+#include "lsn-test-util.h"
+
+static const char *header =
+  "Customer,CustomerId,ProductCode,ProductName,Quantity,UnitPrice,BillingCycle\n";
+
+static LsnProfile *
+feed_profile (LicenceFixture *f,
+              const char     *name,
+              const char     *rows)
+{
+  g_autofree char *csv = g_strconcat (header, rows, NULL);
+  g_autofree char *path = licence_fixture_write_file (f, "invoice.csv", csv);
+  g_autofree char *json = licence_fixture_profile_json (f, path, NULL);
+
+  return licence_fixture_add_profile (f, name, json);
+}
+
+static LsnLicenceJob *
+run_job (LicenceFixture *f,
+         LsnProfile     *profile,
+         gboolean        dry_run)
+{
+  g_autoptr(GError) error = NULL;
+  LsnLicenceJob *job = lsn_licence_job_new (f->store, profile, "cli");
+
+  lsn_licence_job_set_dry_run (job, dry_run);
+  g_assert_true (lsn_licence_job_run (job, NULL, &error));
+  g_assert_no_error (error);
+  return job;
+}
+
+static LsnMappingEditor *
+load_editor (LicenceFixture *f,
+             LsnProfile     *profile,
+             const char     *kind)
+{
+  g_autoptr(GError) error = NULL;
+  LsnMappingEditor *editor = lsn_mapping_editor_load (f->store, profile, kind, LSN_SIDE_LEFT,
+                                                      &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (editor);
+  return editor;
+}
+
+static LsnRecord *
+find_licence (GPtrArray  *licences,
+              const char *client_id,
+              const char *name)
+{
+  for (guint i = 0; i < licences->len; i++)
+    {
+      LsnRecord *l = g_ptr_array_index (licences, i);
+      if (g_strcmp0 (lsn_record_get_string (l, "client_id"), client_id) == 0
+          && (g_strcmp0 (lsn_record_get_name (l), name) == 0
+              || g_strcmp0 (lsn_record_get_string (l, "product_sku"), name) == 0))
+        return l;
+    }
+  return NULL;
+}
+
+static gboolean
+plan_has (LsnLicenceJob *job,
+          guint          kind_index,
+          LsnActionType  type,
+          const char    *reason,
+          const char    *source_id)
+{
+  LsnKindPlan *kp = g_ptr_array_index (lsn_licence_job_get_plan (job)->kinds, kind_index);
+
+  for (guint i = 0; i < kp->actions->len; i++)
+    {
+      LsnPlanAction *a = g_ptr_array_index (kp->actions, i);
+      if (a->type == type && g_strcmp0 (a->reason, reason) == 0
+          && g_strcmp0 (a->source_id, source_id) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Customers: a preview shows the name matches as mappings and the unknown customer unmapped;
+ * the person maps the unknown one to a client, leaves k1 out and removes k0's name match.
+ * "Create new" is refused (a feed creates no HaloPSA clients). The run follows all three. */
+static void
+test_customers (void)
+{
+  LicenceFixture f;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LsnProfile) profile = NULL;
+  g_autoptr(LsnLicenceJob) preview = NULL;
+  g_autoptr(LsnLicenceJob) job = NULL;
+  g_autoptr(LsnMappingEditor) editor = NULL;
+  g_autoptr(LsnMappingEditor) reloaded = NULL;
+  g_autoptr(GPtrArray) choices = NULL;
+  g_autoptr(GPtrArray) licences = NULL;
+  g_autoptr(GPtrArray) clients = NULL;
+  g_autofree char *rows = NULL;
+  const char *target = NULL;
+  LsnMappingRow *row;
+
+  licence_fixture_init (&f, NULL);
+  rows = g_strdup_printf ("%s,,MAP-K0,Mapped product,3,2.50,Monthly\n"
+                          "%s,,MAP-K1,Left out product,2,2.50,Monthly\n"
+                          "%s,,MAP-NEW,Unknown customer's product,7,1.25,Monthly\n",
+                          f.customers[0], f.customers[1], f.unknown_customer);
+  profile = feed_profile (&f, "customers", rows);
+
+  /* a client no invoice customer is called like: the unknown customer's real client */
+  clients = licence_fixture_list (&f, LSN_KIND_CLIENT);
+  for (guint i = 0; i < clients->len && target == NULL; i++)
+    {
+      LsnRecord *c = g_ptr_array_index (clients, i);
+      gboolean ours = FALSE;
+      for (guint k = 0; k < 4; k++)
+        ours |= g_strcmp0 (lsn_record_get_remote_id (c), f.client_ids[k]) == 0;
+      if (!ours && !lsn_record_get_inactive (c))
+        target = lsn_record_get_remote_id (c);
+    }
+  g_assert_nonnull (target);
+
+  /* the preview writes nothing to HaloPSA, and fills the editor */
+  licence_fixture_configure (&f, "{\"reset_stats\": true}");
+  preview = run_job (&f, profile, TRUE);
+  g_assert_cmpuint (licence_fixture_licence_posts (&f), ==, 0);
+  g_assert_true (plan_has (preview, 0, LSN_ACTION_SKIP, LSN_LICENCE_REASON_NO_CLIENT,
+                           f.unknown_customer));
+
+  editor = load_editor (&f, profile, LSN_KIND_CLIENT);
+  g_assert_cmpstr (lsn_mapping_editor_get_connector (editor, LSN_SIDE_LEFT), ==, "feed");
+  g_assert_cmpuint (g_list_model_get_n_items (lsn_mapping_editor_get_rows (editor)), ==, 3);
+  row = lsn_mapping_editor_find_row (editor, f.customers[0]);
+  g_assert_nonnull (row);
+  g_assert_cmpstr (lsn_mapping_row_get_other_id (row), ==, f.client_ids[0]);
+  row = lsn_mapping_editor_find_row (editor, f.unknown_customer);
+  g_assert_nonnull (row);
+  g_assert_null (lsn_mapping_row_get_other_id (row));
+
+  /* every unmapped HaloPSA client may be chosen; none is created */
+  choices = lsn_mapping_editor_list_choices (editor, f.unknown_customer, NULL, 0);
+  g_assert_cmpuint (choices->len, >, 0);
+  g_assert_false (lsn_mapping_editor_create (editor, f.unknown_customer, NULL, &error));
+  g_assert_error (error, LSN_ERROR, LSN_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "create the client in HaloPSA"));
+  g_clear_error (&error);
+
+  g_assert_true (lsn_mapping_editor_map (editor, f.unknown_customer, target, &error));
+  g_assert_no_error (error);
+  g_assert_true (lsn_mapping_editor_set_included (editor, f.customers[1], FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (lsn_mapping_editor_unmap (editor, f.customers[0], &error));
+  g_assert_no_error (error);
+  g_assert_true (lsn_mapping_editor_save (editor, NULL, &error));
+  g_assert_no_error (error);
+
+  reloaded = load_editor (&f, profile, LSN_KIND_CLIENT);
+  g_assert_cmpstr (lsn_mapping_row_get_other_id (lsn_mapping_editor_find_row (reloaded, f.unknown_customer)),
+                   ==, target);
+  g_assert_null (lsn_mapping_row_get_other_id (lsn_mapping_editor_find_row (reloaded, f.customers[0])));
+
+  /* the run: the unknown customer's product is created under the chosen client; k1 is left
+   * out; k0's name match was removed, so k0 is not matched again */
+  licence_fixture_configure (&f, "{\"reset_stats\": true}");
+  job = run_job (&f, profile, FALSE);
+  g_assert_true (plan_has (job, 0, LSN_ACTION_SKIP, LSN_LICENCE_REASON_EXCLUDED, f.customers[1]));
+  g_assert_false (plan_has (job, 0, LSN_ACTION_SKIP, LSN_LICENCE_REASON_NO_CLIENT,
+                            f.unknown_customer));
+  licences = licence_fixture_list (&f, LSN_KIND_LICENCE);
+  g_assert_nonnull (find_licence (licences, target, "MAP-NEW"));
+  g_assert_null (find_licence (licences, f.client_ids[1], "MAP-K1"));
+  g_assert_null (find_licence (licences, f.client_ids[0], "MAP-K0"));
+  /* (the sandbox has another client of k0's name, which k0 may now match: only the removed
+   * pair is never matched again) */
+  g_assert_cmpint (lsn_licence_job_get_counts (job)->created, >=, 1);
+  g_assert_cmpuint (licence_fixture_licence_posts (&f), ==, lsn_licence_job_get_counts (job)->created);
+
+  licence_fixture_clear (&f);
+}
+
+/* Products: a product may only be mapped to a licence of the client its customer matched; once
+ * mapped to k0's M365-BB, the invoice's code updates that licence instead of creating one. */
+static void
+test_products (void)
+{
+  LicenceFixture f;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LsnProfile) profile = NULL;
+  g_autoptr(LsnLicenceJob) preview = NULL;
+  g_autoptr(LsnLicenceJob) job = NULL;
+  g_autoptr(LsnLicenceJob) again = NULL;
+  g_autoptr(LsnMappingEditor) editor = NULL;
+  g_autoptr(GPtrArray) choices = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autofree char *rows = NULL;
+  g_autofree char *row_key = NULL;
+  LsnRecord *mine, *other_clients = NULL;
+  gboolean offered = FALSE;
+
+  licence_fixture_init (&f, NULL);
+  before = licence_fixture_list (&f, LSN_KIND_LICENCE);
+  mine = find_licence (before, f.client_ids[0], "M365-BB");
+  g_assert_nonnull (mine);
+  for (guint i = 0; i < before->len && other_clients == NULL; i++)
+    {
+      LsnRecord *l = g_ptr_array_index (before, i);
+      if (g_strcmp0 (lsn_record_get_string (l, "client_id"), f.client_ids[0]) != 0
+          && !lsn_record_get_inactive (l))
+        other_clients = l;
+    }
+  g_assert_nonnull (other_clients);
+
+  rows = g_strdup_printf ("%s,,BASIC,Basic plan,12,4.90,Monthly\n", f.customers[0]);
+  profile = feed_profile (&f, "products", rows);
+  row_key = g_strconcat (f.customers[0], "|BASIC", NULL);
+
+  preview = run_job (&f, profile, TRUE);
+  g_assert_true (plan_has (preview, 1, LSN_ACTION_CREATE, LSN_LICENCE_REASON_NEW, row_key));
+
+  editor = load_editor (&f, profile, LSN_KIND_LICENCE);
+  g_assert_nonnull (lsn_mapping_editor_find_row (editor, row_key));
+  g_assert_cmpstr (lsn_mapping_row_get_toplevel (lsn_mapping_editor_find_row (editor, row_key)),
+                   ==, f.customers[0]);
+
+  /* only k0's licences are offered */
+  choices = lsn_mapping_editor_list_choices (editor, row_key, NULL, 0);
+  g_assert_cmpuint (choices->len, >, 0);
+  for (guint i = 0; i < choices->len; i++)
+    {
+      LsnMappingChoice *c = g_ptr_array_index (choices, i);
+      g_assert_cmpstr (c->id, !=, lsn_record_get_remote_id (other_clients));
+      offered |= g_str_equal (c->id, lsn_record_get_remote_id (mine));
+    }
+  g_assert_true (offered);
+  g_assert_false (lsn_mapping_editor_map (editor, row_key, lsn_record_get_remote_id (other_clients),
+                                          &error));
+  g_assert_error (error, LSN_ERROR, LSN_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (lsn_mapping_editor_create (editor, row_key, NULL, &error));
+  g_assert_error (error, LSN_ERROR, LSN_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  g_assert_true (lsn_mapping_editor_map (editor, row_key, lsn_record_get_remote_id (mine), &error));
+  g_assert_no_error (error);
+  g_assert_true (lsn_mapping_editor_save (editor, NULL, &error));
+  g_assert_no_error (error);
+
+  licence_fixture_configure (&f, "{\"reset_stats\": true}");
+  job = run_job (&f, profile, FALSE);
+  g_assert_cmpint (lsn_licence_job_get_counts (job)->created, ==, 0);
+  g_assert_cmpint (lsn_licence_job_get_counts (job)->updated, ==, 1);
+  after = licence_fixture_list (&f, LSN_KIND_LICENCE);
+  g_assert_null (find_licence (after, f.client_ids[0], "BASIC"));
+  {
+    LsnRecord *updated = find_licence (after, f.client_ids[0], "M365-BB");
+    JsonNode *count;
+    g_assert_nonnull (updated);
+    count = json_object_get_member (lsn_record_get_fields (updated), "quantity");
+    g_assert_nonnull (count);
+    g_assert_cmpfloat (json_node_get_value_type (count) == G_TYPE_INT64
+                         ? (double) json_node_get_int (count) : json_node_get_double (count),
+                       ==, 12);
+  }
+
+  /* and the next run changes nothing */
+  licence_fixture_configure (&f, "{\"reset_stats\": true}");
+  again = run_job (&f, profile, FALSE);
+  g_assert_cmpuint (licence_fixture_licence_posts (&f) + licence_fixture_licence_deletes (&f), ==, 0);
+
+  licence_fixture_clear (&f);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  lsn_test_init (&argc, &argv);
+
+  g_test_add_func ("/licence-mapping/customers", test_customers);
+  g_test_add_func ("/licence-mapping/products", test_products);
+  return g_test_run ();
+}
