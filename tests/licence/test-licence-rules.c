@@ -55,6 +55,7 @@ typedef struct
   const char *link;           /* a saved product mapping: "BASIC k0 M365-BB" maps k0's row of
                                * product BASIC to k0's M365-BB licence */
   const char *no_event;       /* no audit event of the first run mentions this */
+  const char *reject;         /* a rejected product pair, written like link */
 } RuleCase;
 
 #define K0_ROWS_SAME "{k0},,M365-BB,Microsoft 365 Business Basic,10,4.90,Monthly\n" \
@@ -217,6 +218,12 @@ static const RuleCase cases[] = {
     "delete guarded 2 deletes of 2 licences", NULL, NULL,
     "k1 EXO-P1 2 3.30 Converge active; k1 M365-BP 3 18.10 Converge active", NULL,
     FALSE, 0, "add k1 MDB 3 2.50 Converge inactive; add k1 TEAMS-ESS 2 3.30 Converge inactive" },
+  { "inactive-licence-of-a-rejected-pair-not-matched",
+    "{k0},,M365-BB,Microsoft 365 Business Basic,12,4.90,Monthly\n"
+    "{k0},,M365-BS,Microsoft 365 Business Standard,5,10.30,Monthly\n",
+    NULL, NULL, NULL, FALSE, FALSE, "ok", NULL, 1, 0, "create ok created with quantity 12", NULL, NULL,
+    "k0 M365-BB 12 4.90 Converge active; k0 M365-BB 10 4.90 Converge inactive", NULL,
+    FALSE, 0, "deactivate k0 M365-BB", NULL, NULL, "M365-BB k0 M365-BB" },
 };
 
 static char *
@@ -372,6 +379,8 @@ typedef struct
   gint64      profile_id;
   const char *left_id;
   const char *right_id;
+  const char *kind;
+  gboolean    accepted;
 } DecisionData;
 
 static gboolean
@@ -382,8 +391,8 @@ save_decision_func (LsnStore  *store,
 {
   DecisionData *dd = user_data;
 
-  return lsn_db_save_decision (db, dd->profile_id, LSN_KIND_CLIENT, dd->left_id, dd->right_id,
-                               TRUE, error);
+  return lsn_db_save_decision (db, dd->profile_id, dd->kind, dd->left_id, dd->right_id,
+                               dd->accepted, error);
 }
 
 typedef struct
@@ -534,7 +543,7 @@ test_rule (gconstpointer data)
   if (c->accept_near)
     {
       g_autofree char *up = g_utf8_strup (f.customers[0], -1);
-      DecisionData dd = { lsn_profile_get_id (profile), up, f.client_ids[0] };
+      DecisionData dd = { lsn_profile_get_id (profile), up, f.client_ids[0], LSN_KIND_CLIENT, TRUE };
 
       /* what the mapping editor saves when a person accepts the suggestion */
       lsn_store_run_in_transaction (f.store, save_decision_func, &dd, &error);
@@ -550,6 +559,18 @@ test_rule (gconstpointer data)
       LinkData ld = { lsn_profile_get_id (profile), row_key, find_licence (&f, now, w[1], w[2], FALSE) };
 
       lsn_store_run_in_transaction (f.store, save_link_func, &ld, &error);
+      g_assert_no_error (error);
+    }
+  if (c->reject != NULL)
+    {
+      /* what the product mapping editor saves when a person removes a pair */
+      g_auto(GStrv) w = g_strsplit (c->reject, " ", -1);
+      g_autoptr(GPtrArray) now = licence_fixture_list (&f, LSN_KIND_LICENCE);
+      g_autofree char *row_key = g_strconcat (f.customers[w[1][1] - '0'], "|", w[0], NULL);
+      DecisionData dd = { lsn_profile_get_id (profile), row_key,
+                          find_licence (&f, now, w[1], w[2], FALSE), LSN_KIND_LICENCE, FALSE };
+
+      lsn_store_run_in_transaction (f.store, save_decision_func, &dd, &error);
       g_assert_no_error (error);
     }
 

@@ -656,6 +656,7 @@ typedef struct
   GPtrArray *client_links;
   GPtrArray *licence_links;
   GPtrArray *decisions;
+  GPtrArray *licence_decisions;
 } Mappings;
 
 static void
@@ -664,6 +665,7 @@ mappings_clear (Mappings *m)
   g_clear_pointer (&m->client_links, g_ptr_array_unref);
   g_clear_pointer (&m->licence_links, g_ptr_array_unref);
   g_clear_pointer (&m->decisions, g_ptr_array_unref);
+  g_clear_pointer (&m->licence_decisions, g_ptr_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Mappings, mappings_clear)
@@ -683,7 +685,141 @@ load_mappings_op (LsnLicenceJob  *self,
   if (m->licence_links == NULL)
     return FALSE;
   m->decisions = lsn_db_load_decisions (db, profile_id (self), LSN_KIND_CLIENT, error);
-  return m->decisions != NULL;
+  if (m->decisions == NULL)
+    return FALSE;
+  m->licence_decisions = lsn_db_load_decisions (db, profile_id (self), LSN_KIND_LICENCE, error);
+  return m->licence_decisions != NULL;
+}
+
+/* -------------------------------------------------------------------------------------------- */
+/* What the mapping editor shows                                                                 */
+
+typedef struct
+{
+  GPtrArray  *clients;
+  GPtrArray  *licences;
+  GHashTable *matches;          /* customer key → HaloPSA client id */
+  GHashTable *licence_matches;  /* row key → HaloPSA licence id */
+  GPtrArray  *licence_links;
+} CacheData;
+
+/* The invoice's customers (kind "client") and products (kind "licence", one per customer and
+ * product, under the customer) as records of the feed side. A product carries "match_scope",
+ * the HaloPSA client its customer matched: the product mapping editor offers only that
+ * client's licences. */
+static void
+feed_records (LsnLicenceJob  *self,
+              GHashTable     *matches,
+              GPtrArray     **customers_out,
+              GPtrArray     **products_out)
+{
+  GPtrArray *rows = self->feed_result->rows;
+  g_autoptr(GPtrArray) customers = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) products = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      LsnFeedRow *row = g_ptr_array_index (rows, i);
+      g_autofree char *customer_key = lsn_feed_row_customer_key (row);
+      g_autofree char *row_key = lsn_feed_row_key (row);
+      const char *scope = g_hash_table_lookup (matches, customer_key);
+      JsonObject *fields;
+      LsnRecord *r;
+
+      if (!g_hash_table_contains (seen, customer_key))
+        {
+          fields = json_object_new ();
+          if (row->customer_id != NULL)
+            json_object_set_string_member (fields, "customer_id", row->customer_id);
+          r = lsn_record_new (LSN_KIND_CLIENT, customer_key, row->customer, fields, FALSE, 0);
+          json_object_unref (fields);
+          g_ptr_array_add (customers, r);
+          g_hash_table_add (seen, g_strdup (customer_key));
+        }
+      if (g_hash_table_contains (seen, row_key))
+        continue;
+      g_hash_table_add (seen, g_strdup (row_key));
+
+      fields = json_object_new ();
+      json_object_set_string_member (fields, "toplevel_name", row->customer);
+      if (row->product_name != NULL)
+        json_object_set_string_member (fields, "product_name", row->product_name);
+      json_object_set_int_member (fields, "quantity", row->quantity);
+      if (scope != NULL)
+        json_object_set_string_member (fields, "match_scope", scope);
+      r = lsn_record_new (LSN_KIND_LICENCE, row_key, row->product_code, fields, FALSE, 0);
+      json_object_unref (fields);
+      lsn_record_set_parent_id (r, customer_key);
+      g_ptr_array_add (products, r);
+    }
+  *customers_out = g_steal_pointer (&customers);
+  *products_out = g_steal_pointer (&products);
+}
+
+static gboolean
+link_if_free (LsnLicenceJob  *self,
+              sqlite3        *db,
+              const char     *kind,
+              const char     *feed_id,
+              const char     *halo_id,
+              GError        **error)
+{
+  gboolean left = self->feed_side == LSN_SIDE_LEFT;
+
+  return lsn_db_link_if_free (db, profile_id (self), kind, left ? feed_id : halo_id,
+                              left ? halo_id : feed_id, error);
+}
+
+static gboolean
+cache_op (LsnLicenceJob  *self,
+          sqlite3        *db,
+          gpointer        data,
+          GError        **error)
+{
+  CacheData *cd = data;
+  const char *feed = lsn_side_to_string (self->feed_side);
+  const char *halo = lsn_side_to_string (LSN_SIDE_OTHER (self->feed_side));
+  g_autoptr(GPtrArray) customers = NULL;
+  g_autoptr(GPtrArray) products = NULL;
+
+  g_autoptr(GHashTable) licence_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  feed_records (self, cd->matches, &customers, &products);
+  if (!lsn_db_cache_replace (db, profile_id (self), feed, LSN_KIND_CLIENT, customers, error)
+      || !lsn_db_cache_replace (db, profile_id (self), feed, LSN_KIND_LICENCE, products, error)
+      || !lsn_db_cache_replace (db, profile_id (self), halo, LSN_KIND_CLIENT, cd->clients, error)
+      || !lsn_db_cache_replace (db, profile_id (self), halo, LSN_KIND_LICENCE, cd->licences,
+                                error))
+    return FALSE;
+
+  /* a product mapped to a licence that is gone (deleted in HaloPSA) is matched afresh */
+  for (guint i = 0; i < cd->licences->len; i++)
+    g_hash_table_add (licence_ids,
+                      (gpointer) lsn_record_get_remote_id (g_ptr_array_index (cd->licences, i)));
+  for (guint i = 0; cd->licence_links && i < cd->licence_links->len; i++)
+    {
+      LsnLink *l = g_ptr_array_index (cd->licence_links, i);
+      const char *halo_id = self->feed_side == LSN_SIDE_LEFT ? l->right_id : l->left_id;
+
+      if (!g_hash_table_contains (licence_ids, halo_id)
+          && !lsn_db_delete_link (db, l->id, error))
+        return FALSE;
+    }
+
+  /* What matched by name is remembered as a mapping (origin "auto"), so that the mapping
+   * editors show it and a person can undo it; a rejected pair is never matched again. */
+  g_hash_table_iter_init (&iter, cd->matches);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (!link_if_free (self, db, LSN_KIND_CLIENT, key, value, error))
+      return FALSE;
+  g_hash_table_iter_init (&iter, cd->licence_matches);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (!link_if_free (self, db, LSN_KIND_LICENCE, key, value, error))
+      return FALSE;
+  return TRUE;
 }
 
 /* -------------------------------------------------------------------------------------------- */
@@ -986,6 +1122,15 @@ record_result_op (LsnLicenceJob  *self,
           e->message = g_strdup (rd->note);
         }
       state = "done";
+      /* the mappings follow: a new licence is the row's, a deleted one nobody's */
+      if (a->type == LSN_ACTION_CREATE && a->source_id != NULL
+          && !link_if_free (self, db, LSN_KIND_LICENCE, a->source_id, a->target_id, error))
+        return FALSE;
+      if (a->type == LSN_ACTION_DELETE && a->target_id != NULL
+          && !lsn_db_unlink_record (db, profile_id (self), LSN_KIND_LICENCE,
+                                    lsn_side_to_string (LSN_SIDE_OTHER (self->feed_side)),
+                                    a->target_id, error))
+        return FALSE;
       if (a->type == LSN_ACTION_CREATE)
         self->counts.created++;
       else if (a->type == LSN_ACTION_UPDATE)
@@ -1191,6 +1336,9 @@ run_inner (LsnLicenceJob  *self,
   g_auto(Mappings) mappings = { 0 };
   g_autoptr(GArray) pending = g_array_new (FALSE, FALSE, sizeof (Pending));
   LsnLicencePlanInput in = { 0 };
+  g_autoptr(GHashTable) matches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GHashTable) licence_matches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                                 g_free);
   guint n_resumed = 0;
 
   report (self, LSN_SYNC_PHASE_STARTING, NULL, 0, 0);
@@ -1248,12 +1396,26 @@ run_inner (LsnLicenceJob  *self,
   in.client_links = mappings.client_links;
   in.client_decisions = mappings.decisions;
   in.licence_links = mappings.licence_links;
+  in.licence_decisions = mappings.licence_decisions;
   in.distributor = lsn_feed_connector_get_distributor (LSN_FEED_CONNECTOR (self->feed));
   in.feed_side = self->feed_side;
   in.guard_share = self->config->guard_share;
   in.guard_min = self->config->guard_min;
   in.confirmed = self->confirmed;
+  in.matches = matches;
+  in.licence_matches = licence_matches;
   self->plan = lsn_licence_planner_plan (&in);
+
+  /* what was read, for the customer and product mapping editors (dry runs too: a person
+   * previews, maps what did not match, and previews again) */
+  {
+    CacheData cd = { clients, licences, matches, licence_matches, mappings.licence_links };
+    g_autoptr(GError) cache_error = NULL;
+
+    if (!in_transaction (self, cache_op, &cd, &cache_error))
+      g_warning ("The records read could not be kept for the mapping editor: %s",
+                 cache_error->message);
+  }
 
   if (self->dry_run)
     return TRUE;

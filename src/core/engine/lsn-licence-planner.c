@@ -187,8 +187,9 @@ typedef struct
   GHashTable   *licences_of;       /* client id → GPtrArray of LsnRecord, by id */
   GHashTable   *inactive_of;       /* client id → GPtrArray of inactive LsnRecord, by id */
   GHashTable   *mapped_client;     /* feed customer key → client id */
-  GHashTable   *rejected;          /* "feed key\nclient id" */
+  GHashTable   *rejected;          /* "feed key\nclient id", "row key\nlicence id" */
   GHashTable   *mapped_licence;    /* row key → licence id */
+  GHashTable   *excluded;          /* customer keys and row keys a person left out */
   GHashTable   *claimed;           /* licence ids claimed by a row */
   guint         n_managed;         /* licences of matched clients */
 } Planner;
@@ -338,6 +339,18 @@ match_customer (Planner  *p,
   g_autofree char *are = n == 1 ? g_strdup ("its product is")
                                 : g_strdup_printf ("its %u products are", n);
 
+  if (g_hash_table_contains (p->excluded, c->key))
+    {
+      a = new_action (p, p->clients_kp, LSN_ACTION_SKIP, LSN_LICENCE_REASON_EXCLUDED);
+      a->source_id = g_strdup (c->key);
+      a->source_name = g_strdup (c->name);
+      a->target_id = g_strdup (mapped);
+      a->detail = g_strdup_printf ("The customer is left out of the sync in its mapping: %s not "
+                                   "synchronised. Tick it in the customer mappings to include "
+                                   "it.", were);
+      return NULL;
+    }
+
   if (mapped != NULL)
     {
       LsnRecord *client = g_hash_table_lookup (p->client_by_id, mapped);
@@ -360,7 +373,12 @@ match_customer (Planner  *p,
       g_autofree char *pk = pair_key (c->key, lsn_record_get_remote_id (client));
 
       if (lsn_name_equal_exact (c->name, lsn_record_get_name (client)))
-        g_ptr_array_add (lsn_record_get_inactive (client) ? exact_inactive : exact_active, client);
+        {
+          /* a person removed this pair in the customer mappings: not matched by name again */
+          if (!g_hash_table_contains (p->rejected, pk))
+            g_ptr_array_add (lsn_record_get_inactive (client) ? exact_inactive : exact_active,
+                             client);
+        }
       else if (!lsn_record_get_inactive (client) && *key != '\0'
                && g_str_equal (key, g_ptr_array_index (p->client_keys, i))
                && !g_hash_table_contains (p->rejected, pk))
@@ -624,7 +642,8 @@ plan_existing (Planner    *p,
 
 /* The inactive licence of @client a row matches when no active one does: the one a saved
  * mapping names, else one of this distributor's, else one without a distributor (another
- * distributor's licence is never matched, as for active licences). */
+ * distributor's licence is never matched, nor a pair a person rejected, as for active
+ * licences). It is not remembered as a mapping (licence_matches): nothing was decided. */
 static LsnRecord *
 match_inactive (Planner    *p,
                 LsnRecord  *client,
@@ -652,9 +671,14 @@ match_inactive (Planner    *p,
   for (guint i = 0; i < inactive->len; i++)
     {
       LsnRecord *l = g_ptr_array_index (inactive, i);
+      g_autofree char *pk = NULL;
 
       if (g_hash_table_contains (p->claimed, lsn_record_get_remote_id (l))
           || !licence_is_product (l, row))
+        continue;
+      /* a person removed this pair in the product mappings */
+      pk = pair_key (row_key, lsn_record_get_remote_id (l));
+      if (g_hash_table_contains (p->rejected, pk))
         continue;
       if (licence_is_ours (p, l))
         return l;
@@ -713,9 +737,46 @@ plan_customer_licences (Planner   *p,
       LsnRecord *match = NULL, *unowned = NULL;
       gboolean other_vendor = FALSE;
 
+      if (g_hash_table_contains (p->excluded, row_key))
+        {
+          LsnPlanAction *a = new_action (p, p->licences_kp, LSN_ACTION_SKIP,
+                                         LSN_LICENCE_REASON_EXCLUDED);
+          set_row_source (a, row);
+          a->detail = g_strdup_printf ("%s of %s is left out of the sync in its product mapping: "
+                                       "nothing is written for it", row->product_code,
+                                       lsn_record_get_name (client));
+          /* its licence is not the clean-up's either */
+          if (mapped != NULL && g_hash_table_lookup (p->licence_by_id, mapped) != NULL)
+            {
+              LsnRecord *l = g_hash_table_lookup (p->licence_by_id, mapped);
+              g_hash_table_add (p->claimed, (gpointer) lsn_record_get_remote_id (l));
+            }
+          continue;
+        }
+
       if (mapped != NULL)
         {
           LsnRecord *l = g_hash_table_lookup (p->licence_by_id, mapped);
+
+          /* a mapping to a licence of another client (the customer was mapped to another client
+           * since) is not followed: writing would move quantities between customers */
+          if (l != NULL && g_strcmp0 (lsn_record_get_string (l, "client_id"),
+                                      lsn_record_get_remote_id (client)) != 0)
+            {
+              LsnPlanAction *a = new_action (p, p->licences_kp, LSN_ACTION_HOLD,
+                                             LSN_LICENCE_REASON_MAPPED_ELSEWHERE);
+              set_row_source (a, row);
+              set_target (a, l);
+              a->detail = g_strdup_printf ("%s is mapped to licence #%s, which belongs to another "
+                                           "HaloPSA client (%s), not %s: nothing is written. Map "
+                                           "the product again.", row->product_code, mapped,
+                                           lsn_record_get_string (l, "client_name")
+                                             ? lsn_record_get_string (l, "client_name")
+                                             : lsn_record_get_string (l, "client_id"),
+                                           lsn_record_get_name (client));
+              g_hash_table_add (p->claimed, (gpointer) lsn_record_get_remote_id (l));
+              continue;
+            }
           if (l != NULL && !g_hash_table_contains (p->claimed, mapped))
             match = l;
         }
@@ -724,8 +785,14 @@ plan_customer_licences (Planner   *p,
         {
           LsnRecord *l = g_ptr_array_index (licences, i);
 
+          g_autofree char *pk = NULL;
+
           if (g_hash_table_contains (p->claimed, lsn_record_get_remote_id (l))
               || !licence_is_product (l, row))
+            continue;
+          /* a person removed this pair in the product mappings */
+          pk = pair_key (row_key, lsn_record_get_remote_id (l));
+          if (g_hash_table_contains (p->rejected, pk))
             continue;
           if (licence_is_ours (p, l))
             match = l;
@@ -770,6 +837,9 @@ plan_customer_licences (Planner   *p,
         }
 
       g_hash_table_add (p->claimed, (gpointer) lsn_record_get_remote_id (match));
+      if (p->in->licence_matches != NULL)
+        g_hash_table_replace (p->in->licence_matches, g_strdup (row_key),
+                              g_strdup (lsn_record_get_remote_id (match)));
       plan_existing (p, match, row);
 
       /* a second licence of ours for the same product: a person decides (an inactive one next
@@ -867,6 +937,7 @@ lsn_licence_planner_plan (const LsnLicencePlanInput *in)
   p.mapped_client = g_hash_table_new (g_str_hash, g_str_equal);
   p.rejected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   p.mapped_licence = g_hash_table_new (g_str_hash, g_str_equal);
+  p.excluded = g_hash_table_new (g_str_hash, g_str_equal);
   p.claimed = g_hash_table_new (g_str_hash, g_str_equal);
 
   for (guint i = 0; i < in->clients->len; i++)
@@ -920,6 +991,8 @@ lsn_licence_planner_plan (const LsnLicencePlanInput *in)
       LsnLink *link = g_ptr_array_index (in->client_links, i);
       g_hash_table_insert (p.mapped_client, (gpointer) feed_id_of (&p, link),
                            (gpointer) halo_id_of (&p, link));
+      if (!link->included)
+        g_hash_table_add (p.excluded, (gpointer) feed_id_of (&p, link));
     }
   for (guint i = 0; in->client_decisions && i < in->client_decisions->len; i++)
     {
@@ -935,11 +1008,22 @@ lsn_licence_planner_plan (const LsnLicencePlanInput *in)
       else
         g_hash_table_add (p.rejected, pair_key (feed_id, halo_id));
     }
+  for (guint i = 0; in->licence_decisions && i < in->licence_decisions->len; i++)
+    {
+      LsnDecision *d = g_ptr_array_index (in->licence_decisions, i);
+
+      if (!d->accepted)
+        g_hash_table_add (p.rejected,
+                          in->feed_side == LSN_SIDE_LEFT ? pair_key (d->left_id, d->right_id)
+                                                         : pair_key (d->right_id, d->left_id));
+    }
   for (guint i = 0; in->licence_links && i < in->licence_links->len; i++)
     {
       LsnLink *link = g_ptr_array_index (in->licence_links, i);
       g_hash_table_insert (p.mapped_licence, (gpointer) feed_id_of (&p, link),
                            (gpointer) halo_id_of (&p, link));
+      if (!link->included)
+        g_hash_table_add (p.excluded, (gpointer) feed_id_of (&p, link));
     }
 
   /* customers, in invoice order */
@@ -967,7 +1051,12 @@ lsn_licence_planner_plan (const LsnLicencePlanInput *in)
       LsnRecord *client = match_customer (&p, c);
 
       if (client != NULL)
-        plan_customer_licences (&p, c, client);
+        {
+          if (in->matches != NULL)
+            g_hash_table_replace (in->matches, g_strdup (c->key),
+                                  g_strdup (lsn_record_get_remote_id (client)));
+          plan_customer_licences (&p, c, client);
+        }
     }
 
   /* the mass-change guard */
@@ -996,6 +1085,7 @@ lsn_licence_planner_plan (const LsnLicencePlanInput *in)
   g_hash_table_unref (p.mapped_client);
   g_hash_table_unref (p.rejected);
   g_hash_table_unref (p.mapped_licence);
+  g_hash_table_unref (p.excluded);
   g_hash_table_unref (p.claimed);
 
   return plan;

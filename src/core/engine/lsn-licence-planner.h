@@ -26,6 +26,8 @@ G_BEGIN_DECLS
 #define LSN_LICENCE_REASON_NOT_ON_INVOICE   "not-on-invoice"
 #define LSN_LICENCE_REASON_OTHER_VENDOR     "other-distributor"
 #define LSN_LICENCE_REASON_DUPLICATE        "duplicate-licence"
+#define LSN_LICENCE_REASON_EXCLUDED         "excluded"
+#define LSN_LICENCE_REASON_MAPPED_ELSEWHERE "mapped-licence-of-another-client"
 #define LSN_LICENCE_REASON_INACTIVE         "licence-inactive"
 
 /**
@@ -34,16 +36,25 @@ G_BEGIN_DECLS
  * @clients: (element-type LsnRecord): every HaloPSA client, inactive ones included
  * @licences: (element-type LsnRecord): every HaloPSA software licence, inactive ones included
  * @client_links: (nullable) (element-type LsnLink): saved customer mappings, kind "client":
- *   the feed's customer key ↔ a HaloPSA client id
+ *   the feed's customer key ↔ a HaloPSA client id (a link that is not "included" leaves the
+ *   customer out)
  * @client_decisions: (nullable) (element-type LsnDecision): what people decided on suggested
  *   customer pairs (accepted pairs count as mappings, rejected ones are not suggested again)
  * @licence_links: (nullable) (element-type LsnLink): saved product ↔ licence mappings, kind
- *   "licence": a row key (lsn_feed_row_key()) ↔ a HaloPSA licence id
+ *   "licence": a row key (lsn_feed_row_key()) ↔ a HaloPSA licence id of the customer's client
+ *   (a link that is not "included" leaves the row out)
+ * @licence_decisions: (nullable) (element-type LsnDecision): decisions on product ↔ licence
+ *   pairs: a rejected pair is never matched by name again
  * @distributor: the name this feed writes in the licences' distributor field
  * @feed_side: the side of the profile the feed is on (the links are oriented by it)
  * @guard_share: the mass-change guard: more updates or deletes than this share of the records...
  * @guard_min: ... and than this number stop the run
  * @confirmed: a person confirmed a mass change
+ * @matches: (nullable): when set, filled with what each invoice customer matched: customer key
+ *   (lsn_feed_row_customer_key()) → HaloPSA client id, both newly allocated strings (the
+ *   mapping editor limits a product's choices to the licences of that client)
+ * @licence_matches: (nullable): when set, filled with row key → the HaloPSA licence the row
+ *   matched, both newly allocated strings
  *
  * Everything the licence planner decides from: it reads nothing else.
  */
@@ -55,11 +66,14 @@ typedef struct
   GPtrArray  *client_links;
   GPtrArray  *client_decisions;
   GPtrArray  *licence_links;
+  GPtrArray  *licence_decisions;
   const char *distributor;
   LsnSide     feed_side;
   double      guard_share;
   guint       guard_min;
   gboolean    confirmed;
+  GHashTable *matches;
+  GHashTable *licence_matches;
 } LsnLicencePlanInput;
 
 LsnPlan  *lsn_licence_planner_plan          (const LsnLicencePlanInput *input);

@@ -51,6 +51,7 @@ typedef struct
   char      *toplevel;
   char      *reference;
   char      *parent_id;
+  char      *scope;     /* (nullable) a row may only map to records under this parent */
   GPtrArray *domains;   /* (nullable) of char*, distinct */
   gboolean   deleted;
 } Rec;
@@ -105,6 +106,9 @@ struct _LsnMappingEditor
   LsnStore         *store;          /* (nullable) */
   LsnProfile       *profile;        /* (nullable) */
   LsnConnector     *conn[2];        /* (nullable): built from the profile on Save */
+
+  char             *create_refusal; /* (nullable): why "Create new" is not offered */
+  gboolean          scoped;         /* rows map only to records under their scope */
 };
 
 G_DEFINE_FINAL_TYPE (LsnMappingEditor, lsn_mapping_editor, G_TYPE_OBJECT)
@@ -121,6 +125,7 @@ rec_free (Rec *r)
   g_free (r->toplevel);
   g_free (r->reference);
   g_free (r->parent_id);
+  g_free (r->scope);
   g_clear_pointer (&r->domains, g_ptr_array_unref);
   g_free (r);
 }
@@ -207,6 +212,7 @@ lsn_mapping_editor_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->profile);
 
+  g_free (self->create_refusal);
   G_OBJECT_CLASS (lsn_mapping_editor_parent_class)->finalize (object);
 }
 
@@ -256,6 +262,92 @@ lsn_mapping_editor_new (const char *kind,
   self->kind = g_strdup (kind);
   self->side = side;
   return self;
+}
+
+/**
+ * lsn_mapping_editor_set_parent:
+ * @parent_id: (nullable): the record's parent on its side (a licence's client)
+ *
+ * Sets the parent of a record added with lsn_mapping_editor_add_record().
+ */
+void
+lsn_mapping_editor_set_parent (LsnMappingEditor *self,
+                               LsnSide           side,
+                               const char       *record_id,
+                               const char       *parent_id)
+{
+  Rec *r;
+
+  g_return_if_fail (LSN_IS_MAPPING_EDITOR (self));
+  r = g_hash_table_lookup (self->by_id[side], record_id);
+  g_return_if_fail (r != NULL);
+  g_free (r->parent_id);
+  r->parent_id = g_strdup (parent_id);
+}
+
+/**
+ * lsn_mapping_editor_set_scope:
+ * @record_id: a record of the edited side
+ * @scope: (nullable): the parent, on the other side, of the records @record_id may map to
+ *
+ * Limits a row to the records of the other side under one parent: a product of an invoice
+ * customer may only map to the licences of the HaloPSA client that customer matched. Once any
+ * scope is set the editor is scoped: a row without one has no choices (its parent matched
+ * nothing yet).
+ */
+void
+lsn_mapping_editor_set_scope (LsnMappingEditor *self,
+                              const char       *record_id,
+                              const char       *scope)
+{
+  Rec *r;
+
+  g_return_if_fail (LSN_IS_MAPPING_EDITOR (self));
+  r = g_hash_table_lookup (self->by_id[self->side], record_id);
+  g_return_if_fail (r != NULL);
+  g_free (r->scope);
+  r->scope = scope && *scope ? g_strdup (scope) : NULL;
+  self->scoped = TRUE;
+}
+
+/**
+ * lsn_mapping_editor_refuse_create:
+ * @reason: (nullable): why new records are not made from this editor, for people; %NULL
+ *   allows "Create new" again
+ *
+ * For editors whose profile never creates records of the kind on the other side (a billing
+ * feed does not create HaloPSA clients).
+ */
+void
+lsn_mapping_editor_refuse_create (LsnMappingEditor *self,
+                                  const char       *reason)
+{
+  g_return_if_fail (LSN_IS_MAPPING_EDITOR (self));
+  g_free (self->create_refusal);
+  self->create_refusal = g_strdup (reason);
+}
+
+/**
+ * lsn_mapping_editor_get_create_refusal:
+ *
+ * Returns: (nullable): why "Create new" is not offered, or %NULL when it is
+ */
+const char *
+lsn_mapping_editor_get_create_refusal (LsnMappingEditor *self)
+{
+  g_return_val_if_fail (LSN_IS_MAPPING_EDITOR (self), NULL);
+  return self->create_refusal;
+}
+
+/* Whether the row @mine may map to @o (scoped editors: only to records under the row's scope). */
+static gboolean
+in_scope (LsnMappingEditor *self,
+          Rec              *mine,
+          Rec              *o)
+{
+  if (!self->scoped)
+    return TRUE;
+  return mine != NULL && mine->scope != NULL && g_strcmp0 (mine->scope, o->parent_id) == 0;
 }
 
 /**
@@ -610,10 +702,12 @@ load_records (LsnMappingEditor  *self,
 
   stmt = lsn_store_prepare (db,
                             "SELECT side, remote_id, name, deleted, "
-                            "json_extract(data, '$.fields.toplevel_name'), "
+                            "coalesce(json_extract(data, '$.fields.toplevel_name'), "
+                            "json_extract(data, '$.fields.client_name')), "
                             "CAST(json_extract(data, '$.fields.reference') AS TEXT), "
                             "json_extract(data, '$.fields.website'), "
-                            "json_extract(data, '$.fields.email'), parent_id "
+                            "json_extract(data, '$.fields.email'), parent_id, "
+                            "json_extract(data, '$.fields.match_scope') "
                             "FROM remote_records WHERE profile_id = ?1 AND kind = ?2 "
                             "ORDER BY id",
                             error);
@@ -638,6 +732,8 @@ load_records (LsnMappingEditor  *self,
         rec_add_domain (r, lsn_store_column_text (stmt, 7));
       if (r != NULL && lsn_store_column_text (stmt, 8) != NULL)
         r->parent_id = g_strdup (lsn_store_column_text (stmt, 8));
+      if (r != NULL && side == self->side && self->scoped)
+        r->scope = g_strdup (lsn_store_column_text (stmt, 9));
     }
   if (rc != SQLITE_DONE)
     return lsn_store_set_error (db, rc, NULL, "reading the cached records", error);
@@ -730,6 +826,8 @@ set_profile (LsnMappingEditor *self,
 {
   g_autoptr(LsnProfileConfig) config = NULL;
 
+  gboolean feed = FALSE;
+
   g_set_object (&self->store, store);
   g_set_object (&self->profile, profile);
   config = lsn_profile_config_parse (lsn_profile_get_settings (profile), NULL);
@@ -741,8 +839,22 @@ set_profile (LsnMappingEditor *self,
         {
           g_free (self->side_label[s]);
           self->side_label[s] = g_strdup (connector_label (c));
+          feed |= g_str_equal (c, "feed");
         }
     }
+
+  /* A billing feed profile: customers map to HaloPSA clients, an invoice product to a licence
+   * of the client its customer matched. Neither is created from here. */
+  if (feed && g_strcmp0 (self->kind, LSN_KIND_LICENCE) == 0)
+    {
+      self->scoped = TRUE;
+      lsn_mapping_editor_refuse_create (self, "Apply creates the licence of a product that has "
+                                        "none: leave the product unmapped");
+    }
+  else if (feed)
+    lsn_mapping_editor_refuse_create (self, "Liaison does not create HaloPSA clients from a "
+                                      "billing feed: create the client in HaloPSA, preview "
+                                      "again, then map the customer to it");
 }
 
 /**
@@ -1161,6 +1273,7 @@ lsn_mapping_editor_list_choices (LsnMappingEditor *self,
                                  guint             limit)
 {
   GPtrArray *others = self->recs[LSN_SIDE_OTHER (self->side)];
+  Rec *mine = g_hash_table_lookup (self->by_id[self->side], row_id);
   g_autofree char *folded = lsn_fold_for_search (search);
   g_autoptr(GPtrArray) found = g_ptr_array_new ();
   GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) lsn_mapping_choice_free);
@@ -1171,7 +1284,8 @@ lsn_mapping_editor_list_choices (LsnMappingEditor *self,
       Rec *r = g_ptr_array_index (others, i);
       const char *holder = g_hash_table_lookup (self->taken, r->id);
 
-      if (r->deleted || (holder != NULL && g_strcmp0 (holder, row_id) != 0))
+      if (r->deleted || (holder != NULL && g_strcmp0 (holder, row_id) != 0)
+          || !in_scope (self, mine, r))
         continue;
       if (*folded != '\0' && strstr (r->fold, folded) == NULL)
         continue;
@@ -1236,6 +1350,22 @@ lsn_mapping_editor_map (LsnMappingEditor  *self,
                    h ? lsn_mapping_row_get_name (h) : holder);
       return FALSE;
     }
+  if (!in_scope (self, g_hash_table_lookup (self->by_id[self->side], row_id), r))
+    {
+      Rec *mine = g_hash_table_lookup (self->by_id[self->side], row_id);
+      if (mine == NULL || mine->scope == NULL)
+        g_set_error (error, LSN_ERROR, LSN_ERROR_INVALID_ARGUMENT,
+                     "“%s” belongs to no %s record yet: map its parent first (the customer, "
+                     "in the customer mappings), preview again, then choose",
+                     mine ? mine->name : row_id, self->side_label[other]);
+      else
+        g_set_error (error, LSN_ERROR, LSN_ERROR_INVALID_ARGUMENT,
+                     "The %s %s “%s” belongs to another parent (#%s) than the one “%s” is "
+                     "matched to (#%s): choose one of that one's records",
+                     self->side_label[other], self->kind, r->name,
+                     r->parent_id ? r->parent_id : "none", mine->name, mine->scope);
+      return FALSE;
+    }
 
   e = g_new0 (Edit, 1);
   e->type = EDIT_MAP;
@@ -1285,6 +1415,11 @@ lsn_mapping_editor_check_new_name (LsnMappingEditor  *self,
 
   if (lookup_row (self, row_id, error) == NULL)
     return FALSE;
+  if (self->create_refusal != NULL)
+    {
+      g_set_error_literal (error, LSN_ERROR, LSN_ERROR_INVALID_ARGUMENT, self->create_refusal);
+      return FALSE;
+    }
   if (prefix != NULL && (!g_utf8_validate (prefix, -1, NULL) || strpbrk (prefix, "\n\r\t")))
     {
       g_set_error (error, LSN_ERROR, LSN_ERROR_INVALID_ARGUMENT,
@@ -1667,7 +1802,7 @@ add_cand (LsnMappingEditor *self,
   Cand c = { o, evidence, score, FALSE, NULL };
 
   if (o == NULL || o->deleted || g_hash_table_contains (self->taken, o->id)
-      || rejected_pair (self, mine, o))
+      || rejected_pair (self, mine, o) || !in_scope (self, mine, o))
     return;
   for (guint i = 0; i < cands->len; i++)
     {

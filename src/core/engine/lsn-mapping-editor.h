@@ -120,6 +120,16 @@ void              lsn_mapping_editor_add_rejection    (LsnMappingEditor  *self,
 void              lsn_mapping_editor_add_failed_event (LsnMappingEditor  *self,
                                                        const char        *left_id,
                                                        const char        *right_id);
+void              lsn_mapping_editor_set_parent       (LsnMappingEditor  *self,
+                                                       LsnSide            side,
+                                                       const char        *record_id,
+                                                       const char        *parent_id);
+void              lsn_mapping_editor_set_scope        (LsnMappingEditor  *self,
+                                                       const char        *record_id,
+                                                       const char        *scope);
+void              lsn_mapping_editor_refuse_create    (LsnMappingEditor  *self,
+                                                       const char        *reason);
+const char       *lsn_mapping_editor_get_create_refusal (LsnMappingEditor *self);
 void              lsn_mapping_editor_finish_loading   (LsnMappingEditor  *self);
 
 /* Loading from and saving to the store */

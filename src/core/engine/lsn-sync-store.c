@@ -228,6 +228,67 @@ lsn_db_save_link (sqlite3  *db,
   return TRUE;
 }
 
+/**
+ * lsn_db_link_if_free:
+ *
+ * Links @left_id and @right_id (origin "auto": matched, not chosen by a person) unless either
+ * is linked already.
+ */
+gboolean
+lsn_db_link_if_free (sqlite3     *db,
+                     gint64       profile_id,
+                     const char  *kind,
+                     const char  *left_id,
+                     const char  *right_id,
+                     GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = lsn_store_prepare (db,
+                            "INSERT INTO links (profile_id, kind, left_id, right_id, origin, "
+                            "included, created_at, updated_at) "
+                            "VALUES (?1, ?2, ?3, ?4, 'auto', 1, ?5, ?5) ON CONFLICT DO NOTHING",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, profile_id);
+  lsn_store_bind_text (stmt, 2, kind);
+  lsn_store_bind_text (stmt, 3, left_id);
+  lsn_store_bind_text (stmt, 4, right_id);
+  sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
+  return step_done (db, stmt, "saving a link", error);
+}
+
+/**
+ * lsn_db_unlink_record:
+ * @side: "left" or "right": the side of @remote_id
+ *
+ * Removes the link of a record that is gone.
+ */
+gboolean
+lsn_db_unlink_record (sqlite3     *db,
+                      gint64       profile_id,
+                      const char  *kind,
+                      const char  *side,
+                      const char  *remote_id,
+                      GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = lsn_store_prepare (db, g_str_equal (side, "left")
+                                  ? "DELETE FROM links WHERE profile_id = ?1 AND kind = ?2 "
+                                    "AND left_id = ?3"
+                                  : "DELETE FROM links WHERE profile_id = ?1 AND kind = ?2 "
+                                    "AND right_id = ?3",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, profile_id);
+  lsn_store_bind_text (stmt, 2, kind);
+  lsn_store_bind_text (stmt, 3, remote_id);
+  return step_done (db, stmt, "removing a link", error);
+}
+
 gboolean
 lsn_db_delete_link (sqlite3  *db,
                     gint64    link_id,
@@ -477,6 +538,42 @@ lsn_db_cache_records (sqlite3     *db,
         return lsn_store_set_error (db, rc, NULL, "caching records", error);
     }
   return TRUE;
+}
+
+/**
+ * lsn_db_cache_replace:
+ * @records: (element-type LsnRecord): every record of @kind on @side, as just read in full
+ *
+ * Caches @records and marks the cached records of @kind on @side that are not among them as
+ * deleted (for sources read in full every time: a billing feed, HaloPSA's licences).
+ */
+gboolean
+lsn_db_cache_replace (sqlite3     *db,
+                      gint64       profile_id,
+                      const char  *side,
+                      const char  *kind,
+                      GPtrArray   *records,
+                      GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 now = g_get_real_time ();
+
+  for (guint i = 0; i < records->len; i++)
+    g_return_val_if_fail (g_strcmp0 (lsn_record_get_kind (g_ptr_array_index (records, i)),
+                                     kind) == 0, FALSE);
+  if (!lsn_db_cache_records (db, profile_id, side, records, now, error))
+    return FALSE;
+  stmt = lsn_store_prepare (db,
+                            "UPDATE remote_records SET deleted = 1 WHERE profile_id = ?1 "
+                            "AND side = ?2 AND kind = ?3 AND seen_at < ?4 AND deleted = 0",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, profile_id);
+  lsn_store_bind_text (stmt, 2, side);
+  lsn_store_bind_text (stmt, 3, kind);
+  sqlite3_bind_int64 (stmt, 4, now);
+  return step_done (db, stmt, "marking records deleted", error);
 }
 
 gboolean

@@ -109,6 +109,18 @@ gboolean   lsn_db_save_link           (sqlite3        *db,
                                        gint64          profile_id,
                                        LsnLink        *link,
                                        GError        **error);
+gboolean   lsn_db_link_if_free        (sqlite3        *db,
+                                       gint64          profile_id,
+                                       const char     *kind,
+                                       const char     *left_id,
+                                       const char     *right_id,
+                                       GError        **error);
+gboolean   lsn_db_unlink_record       (sqlite3        *db,
+                                       gint64          profile_id,
+                                       const char     *kind,
+                                       const char     *side,
+                                       const char     *remote_id,
+                                       GError        **error);
 gboolean   lsn_db_delete_link         (sqlite3        *db,
                                        gint64          link_id,
                                        GError        **error);
@@ -148,6 +160,12 @@ gboolean   lsn_db_cache_records       (sqlite3        *db,
                                        const char     *side,
                                        GPtrArray      *records,
                                        gint64          seen_at,
+                                       GError        **error);
+gboolean   lsn_db_cache_replace       (sqlite3        *db,
+                                       gint64          profile_id,
+                                       const char     *side,
+                                       const char     *kind,
+                                       GPtrArray      *records,
                                        GError        **error);
 gboolean   lsn_db_cache_mark_deleted  (sqlite3        *db,
                                        gint64          profile_id,
