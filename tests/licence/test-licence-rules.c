@@ -22,7 +22,11 @@
  *   k2: M365-BB 4 × 4.90 Monthly (Converge), PBI-PRO 2 × 8.40 Monthly (Pax8)
  *   k3: M365-E3 12 × 30.20 Annual, ENTRA-P1 12 × 5.00 Monthly          (Converge)
  * Writes are counted by the sandbox itself (/_sandbox/stats): "no request" means none reached it.
- * Every run that succeeds is run a second time, which must write nothing. */
+ * Every run that succeeds is run a second time, which must write nothing.
+ * A row's setup changes HaloPSA's licences through the API before the run (not counted):
+ *   "deactivate k0 M365-BB" sets is_active false on k0's active M365-BB licence;
+ *   "add k1 MDB 3 2.50 Converge inactive" creates one ('-': no distributor; "inactive": is_active
+ *   false). */
 
 typedef struct
 {
@@ -41,10 +45,17 @@ typedef struct
   const char *event;          /* "action outcome words…" in the first run's audit events */
   const char *changes;        /* the event's changes contain this ... */
   const char *changes_not;    /* ... and not this */
-  const char *present;        /* "k0 M365-BB 10 5.10 Converge; …" ('*' for any) after the run */
-  const char *absent;         /* "k1 EXO-P1; …" */
+  const char *present;        /* "k0 M365-BB 10 5.10 Converge; …" ('*' for any, '-' for no
+                               * distributor) after the run; a last word "active" or "inactive"
+                               * counts only the licences in that state */
+  const char *absent;         /* "k1 EXO-P1; k0 M365-BB active; …" */
   gboolean    second_writes;  /* the second run (after `after`) writes: a failed first run */
   guint       min_tokens;     /* at least this many token requests (POST /auth/token) */
+  const char *setup;          /* licences changed in HaloPSA before the run (see above) */
+  const char *link;           /* a saved product mapping: "BASIC k0 M365-BB" maps k0's row of
+                               * product BASIC to k0's M365-BB licence */
+  const char *no_event;       /* no audit event of the first run mentions this */
+  const char *reject;         /* a rejected product pair, written like link */
 } RuleCase;
 
 #define K0_ROWS_SAME "{k0},,M365-BB,Microsoft 365 Business Basic,10,4.90,Monthly\n" \
@@ -152,6 +163,67 @@ static const RuleCase cases[] = {
     NULL, "{\"token_lifetime\": 1, \"latency_ms\": 350}", "{\"token_lifetime\": 3600, \"latency_ms\": 0}",
     FALSE, FALSE, "ok", NULL, -1, 0, "update ok", NULL, NULL,
     "k0 M365-BB 10 5.10 Converge; k0 M365-BS 7 10.30 Converge; k1 EXO-P1 4 3.30 Converge", NULL, FALSE, 2 },
+
+  /* inactive licences: never written, never duplicated */
+  { "inactive-licence-billed-is-held-not-duplicated",
+    "{k0},,M365-BB,Microsoft 365 Business Basic,12,4.90,Monthly\n"
+    "{k0},,M365-BS,Microsoft 365 Business Standard,5,10.30,Monthly\n",
+    NULL, NULL, NULL, FALSE, FALSE, "ok", NULL, 0, 0,
+    "hold held is inactive in HaloPSA, but the invoice bills 12 of M365-BB", NULL, NULL,
+    "k0 M365-BB 10 4.90 Converge inactive; k0 M365-BS 5 10.30 Converge active", "k0 M365-BB active",
+    FALSE, 0, "deactivate k0 M365-BB" },
+  { "inactive-licence-quantity-0-skipped",
+    "{k1},,M365-BP,Microsoft 365 Business Premium,3,18.10,Monthly\n"
+    "{k1},,EXO-P1,Exchange Online (Plan 1),0,3.30,Monthly\n",
+    NULL, NULL, NULL, FALSE, FALSE, "ok", NULL, 0, 0,
+    "skip licence-inactive is already inactive in HaloPSA: nothing to send", NULL, NULL,
+    "k1 EXO-P1 2 3.30 Converge inactive; k1 M365-BP 3 18.10 Converge active", NULL,
+    FALSE, 0, "deactivate k1 EXO-P1" },
+  { "inactive-licence-not-on-invoice-left-alone",
+    "{k3},,M365-E3,Microsoft 365 E3,12,30.20,Annual\n",
+    NULL, NULL, NULL, FALSE, FALSE, "ok", NULL, 0, 0, NULL, NULL, NULL,
+    "k3 ENTRA-P1 12 5.00 Converge inactive; k3 M365-E3 12 30.20 Converge active", NULL,
+    FALSE, 0, "deactivate k3 ENTRA-P1", NULL, "ENTRA-P1" },
+  { "active-licence-wins-over-inactive",
+    "{k0},,M365-BB,Microsoft 365 Business Basic,10,4.90,Monthly\n"
+    "{k0},,M365-BS,Microsoft 365 Business Standard,7,10.30,Monthly\n",
+    NULL, NULL, NULL, FALSE, FALSE, "ok", NULL, 1, 0, "update ok", "\"quantity\"", NULL,
+    "k0 M365-BS 7 10.30 Converge active; k0 M365-BS 5 10.30 Converge inactive", NULL,
+    FALSE, 0, "deactivate k0 M365-BS; add k0 M365-BS 5 10.30 Converge" },
+  { "unowned-inactive-licence-held",
+    "{k1},,M365-BP,Microsoft 365 Business Premium,3,18.10,Monthly\n"
+    "{k1},,EXO-P1,Exchange Online (Plan 1),2,3.30,Monthly\n"
+    "{k1},,MDB,Microsoft Defender for Business,3,2.50,Monthly\n",
+    NULL, NULL, NULL, FALSE, FALSE, "ok", NULL, 0, 0,
+    "hold held Activate it in HaloPSA to keep it in step with the invoice, or delete it", NULL, NULL,
+    "k1 MDB 3 2.50 - inactive", "k1 MDB active",
+    FALSE, 0, "add k1 MDB 3 2.50 - inactive" },
+  { "other-distributors-inactive-licence-does-not-stop-a-create",
+    "{k1},,M365-BP,Microsoft 365 Business Premium,3,18.10,Monthly\n"
+    "{k1},,EXO-P1,Exchange Online (Plan 1),2,3.30,Monthly\n"
+    "{k1},,MDB,Microsoft Defender for Business,3,2.50,Monthly\n",
+    NULL, NULL, NULL, FALSE, FALSE, "ok", NULL, 1, 0, "create ok created with quantity 3", NULL, NULL,
+    "k1 MDB 3 2.50 Converge active; k1 MDB 4 2.50 Pax8 inactive", NULL,
+    FALSE, 0, "add k1 MDB 4 2.50 Pax8 inactive" },
+  { "inactive-licence-of-a-saved-mapping-held",
+    "{k0},,BASIC,Basic plan,12,4.90,Monthly\n"
+    "{k0},,M365-BS,Microsoft 365 Business Standard,5,10.30,Monthly\n",
+    NULL, NULL, NULL, FALSE, FALSE, "ok", NULL, 0, 0, "hold held the invoice bills 12 of BASIC",
+    NULL, NULL, "k0 M365-BB 10 4.90 Converge inactive", "k0 BASIC; k0 M365-BB active",
+    FALSE, 0, "deactivate k0 M365-BB", "BASIC k0 M365-BB" },
+  { "inactive-licences-are-not-guard-records",
+    "{k1},,M365-BP,Microsoft 365 Business Premium,0,18.10,Monthly\n"
+    "{k1},,EXO-P1,Exchange Online (Plan 1),0,3.30,Monthly\n",
+    "\"guard\": {\"share\": 0.5, \"min\": 1}", NULL, NULL, FALSE, FALSE, "guarded", NULL, 0, 0,
+    "delete guarded 2 deletes of 2 licences", NULL, NULL,
+    "k1 EXO-P1 2 3.30 Converge active; k1 M365-BP 3 18.10 Converge active", NULL,
+    FALSE, 0, "add k1 MDB 3 2.50 Converge inactive; add k1 TEAMS-ESS 2 3.30 Converge inactive" },
+  { "inactive-licence-of-a-rejected-pair-not-matched",
+    "{k0},,M365-BB,Microsoft 365 Business Basic,12,4.90,Monthly\n"
+    "{k0},,M365-BS,Microsoft 365 Business Standard,5,10.30,Monthly\n",
+    NULL, NULL, NULL, FALSE, FALSE, "ok", NULL, 1, 0, "create ok created with quantity 12", NULL, NULL,
+    "k0 M365-BB 12 4.90 Converge active; k0 M365-BB 10 4.90 Converge inactive", NULL,
+    FALSE, 0, "deactivate k0 M365-BB", NULL, NULL, "M365-BB k0 M365-BB" },
 };
 
 static char *
@@ -215,13 +287,22 @@ check_licences (LicenceFixture *f,
     {
       g_auto(GStrv) w = g_strsplit (g_strstrip (items[i]), " ", -1);
       const char *client_id = f->client_ids[w[0][1] - '0'];
+      guint n_words = g_strv_length (w);
+      gint state = -1;   /* -1: any, 0: active, 1: inactive */
       guint n = 0;
+
+      if (g_str_equal (w[n_words - 1], "active") || g_str_equal (w[n_words - 1], "inactive"))
+        {
+          state = g_str_equal (w[n_words - 1], "inactive");
+          g_clear_pointer (&w[n_words - 1], g_free);
+        }
 
       for (guint j = 0; j < licences->len; j++)
         {
           LsnRecord *l = g_ptr_array_index (licences, j);
 
-          if (!licence_is (l, client_id, w[1]))
+          if (!licence_is (l, client_id, w[1])
+              || (state >= 0 && lsn_record_get_inactive (l) != state))
             continue;
           n++;
           if (!present)
@@ -230,7 +311,10 @@ check_licences (LicenceFixture *f,
             g_assert_cmpfloat (number_of (l, "quantity"), ==, g_ascii_strtod (w[2], NULL));
           if (w[2] && w[3] && !g_str_equal (w[3], "*"))
             g_assert_cmpfloat_with_epsilon (number_of (l, "price"), g_ascii_strtod (w[3], NULL), 0.001);
-          if (w[2] && w[3] && w[4])
+          if (w[2] && w[3] && w[4] && g_str_equal (w[4], "-"))
+            g_assert_true (lsn_record_get_string (l, "distributor") == NULL
+                           || *lsn_record_get_string (l, "distributor") == '\0');
+          else if (w[2] && w[3] && w[4] && !g_str_equal (w[4], "*"))
             g_assert_cmpstr (lsn_record_get_string (l, "distributor"), ==, w[4]);
         }
       g_test_message ("%s %s: %u licence(s)", present ? "present" : "absent", items[i], n);
@@ -247,6 +331,13 @@ check_event (LicenceFixture *f,
   g_autofree char *words = NULL;
   LsnAuditEvent *e;
 
+  for (guint i = 0; c->no_event != NULL && i < events->len; i++)
+    {
+      LsnAuditEvent *x = g_ptr_array_index (events, i);
+
+      g_test_message ("event: %s %s %s", x->action, x->outcome, x->message);
+      g_assert_true (x->message == NULL || strstr (x->message, c->no_event) == NULL);
+    }
   if (c->event == NULL)
     return;
   w = g_strsplit (c->event, " ", 3);
@@ -288,6 +379,8 @@ typedef struct
   gint64      profile_id;
   const char *left_id;
   const char *right_id;
+  const char *kind;
+  gboolean    accepted;
 } DecisionData;
 
 static gboolean
@@ -298,8 +391,96 @@ save_decision_func (LsnStore  *store,
 {
   DecisionData *dd = user_data;
 
-  return lsn_db_save_decision (db, dd->profile_id, LSN_KIND_CLIENT, dd->left_id, dd->right_id,
-                               TRUE, error);
+  return lsn_db_save_decision (db, dd->profile_id, dd->kind, dd->left_id, dd->right_id,
+                               dd->accepted, error);
+}
+
+typedef struct
+{
+  gint64      profile_id;
+  const char *row_key;
+  const char *licence_id;
+} LinkData;
+
+static gboolean
+save_link_func (LsnStore  *store,
+                sqlite3   *db,
+                gpointer   user_data,
+                GError   **error)
+{
+  LinkData *ld = user_data;
+  g_autoptr(LsnLink) link = lsn_link_new (LSN_KIND_LICENCE, ld->row_key, ld->licence_id, "mapping");
+
+  return lsn_db_save_link (db, ld->profile_id, link, error);
+}
+
+/* The id of client kN's first licence of @code (active ones only when @active_only). */
+static const char *
+find_licence (LicenceFixture *f,
+              GPtrArray      *licences,
+              const char     *k,
+              const char     *code,
+              gboolean        active_only)
+{
+  for (guint i = 0; i < licences->len; i++)
+    {
+      LsnRecord *l = g_ptr_array_index (licences, i);
+
+      if (licence_is (l, f->client_ids[k[1] - '0'], code)
+          && !(active_only && lsn_record_get_inactive (l)))
+        return lsn_record_get_remote_id (l);
+    }
+  g_error ("no licence %s %s", k, code);
+  return NULL;
+}
+
+/* A row's setup: "deactivate k0 M365-BB; add k1 MDB 3 2.50 Converge inactive", through the API. */
+static void
+set_up_licences (LicenceFixture *f,
+                 const char     *setup)
+{
+  g_autoptr(LsnConnector) halo = NULL;
+  g_auto(GStrv) items = NULL;
+
+  if (setup == NULL)
+    return;
+  halo = licence_fixture_halo (f);
+  items = g_strsplit (setup, ";", -1);
+  for (guint i = 0; items[i]; i++)
+    {
+      g_auto(GStrv) w = g_strsplit (g_strstrip (items[i]), " ", -1);
+      g_autoptr(JsonObject) fields = json_object_new ();
+      g_autoptr(LsnRecord) record = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_cmpuint (g_strv_length (w), >=, 3);
+      if (g_str_equal (w[0], "deactivate"))
+        {
+          g_autoptr(GPtrArray) licences = licence_fixture_list (f, LSN_KIND_LICENCE);
+
+          json_object_set_boolean_member (fields, "inactive", TRUE);
+          record = lsn_connector_update (halo, LSN_KIND_LICENCE,
+                                         find_licence (f, licences, w[1], w[2], TRUE), fields,
+                                         NULL, &error);
+        }
+      else
+        {
+          g_assert_cmpstr (w[0], ==, "add");
+          g_assert_cmpuint (g_strv_length (w), >=, 6);
+          json_object_set_string_member (fields, "name", w[2]);
+          json_object_set_string_member (fields, "product_sku", w[2]);
+          json_object_set_string_member (fields, "client_id", f->client_ids[w[1][1] - '0']);
+          json_object_set_int_member (fields, "quantity", g_ascii_strtoll (w[3], NULL, 10));
+          json_object_set_double_member (fields, "price", g_ascii_strtod (w[4], NULL));
+          json_object_set_string_member (fields, "billing_cycle", "Monthly");
+          if (!g_str_equal (w[5], "-"))
+            json_object_set_string_member (fields, "distributor", w[5]);
+          json_object_set_boolean_member (fields, "inactive", w[6] && g_str_equal (w[6], "inactive"));
+          record = lsn_connector_create (halo, LSN_KIND_LICENCE, fields, NULL, &error);
+        }
+      g_assert_no_error (error);
+      g_assert_nonnull (record);
+    }
 }
 
 static gboolean
@@ -362,9 +543,33 @@ test_rule (gconstpointer data)
   if (c->accept_near)
     {
       g_autofree char *up = g_utf8_strup (f.customers[0], -1);
-      DecisionData dd = { lsn_profile_get_id (profile), up, f.client_ids[0] };
+      DecisionData dd = { lsn_profile_get_id (profile), up, f.client_ids[0], LSN_KIND_CLIENT, TRUE };
 
       /* what the mapping editor saves when a person accepts the suggestion */
+      lsn_store_run_in_transaction (f.store, save_decision_func, &dd, &error);
+      g_assert_no_error (error);
+    }
+
+  set_up_licences (&f, c->setup);
+  if (c->link != NULL)
+    {
+      g_auto(GStrv) w = g_strsplit (c->link, " ", -1);
+      g_autoptr(GPtrArray) now = licence_fixture_list (&f, LSN_KIND_LICENCE);
+      g_autofree char *row_key = g_strconcat (f.customers[w[1][1] - '0'], "|", w[0], NULL);
+      LinkData ld = { lsn_profile_get_id (profile), row_key, find_licence (&f, now, w[1], w[2], FALSE) };
+
+      lsn_store_run_in_transaction (f.store, save_link_func, &ld, &error);
+      g_assert_no_error (error);
+    }
+  if (c->reject != NULL)
+    {
+      /* what the product mapping editor saves when a person removes a pair */
+      g_auto(GStrv) w = g_strsplit (c->reject, " ", -1);
+      g_autoptr(GPtrArray) now = licence_fixture_list (&f, LSN_KIND_LICENCE);
+      g_autofree char *row_key = g_strconcat (f.customers[w[1][1] - '0'], "|", w[0], NULL);
+      DecisionData dd = { lsn_profile_get_id (profile), row_key,
+                          find_licence (&f, now, w[1], w[2], FALSE), LSN_KIND_LICENCE, FALSE };
+
       lsn_store_run_in_transaction (f.store, save_decision_func, &dd, &error);
       g_assert_no_error (error);
     }
@@ -632,25 +837,6 @@ test_semicolon_export (void)
               "{k0};;M365-BB;Microsoft 365 Business Basic;10;5,25;Monthly\r\n"
               "{k0};;M365-BS;Microsoft 365 Business Standard;5;10,30;Monthly\r\n",
               NULL);
-}
-
-typedef struct
-{
-  gint64      profile_id;
-  const char *row_key;
-  const char *licence_id;
-} LinkData;
-
-static gboolean
-save_link_func (LsnStore  *store,
-                sqlite3   *db,
-                gpointer   user_data,
-                GError   **error)
-{
-  LinkData *ld = user_data;
-  g_autoptr(LsnLink) link = lsn_link_new (LSN_KIND_LICENCE, ld->row_key, ld->licence_id, "mapping");
-
-  return lsn_db_save_link (db, ld->profile_id, link, error);
 }
 
 /* A saved product ↔ licence mapping: the distributor's code "BASIC" is k0's M365-BB licence,

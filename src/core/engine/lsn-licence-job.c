@@ -1366,7 +1366,9 @@ run_inner (LsnLicenceJob  *self,
       return FALSE;
     }
   report (self, LSN_SYNC_PHASE_PULLING, LSN_KIND_LICENCE, 2, 3);
-  licences = list_halo (self, LSN_KIND_LICENCE, FALSE, error);
+  /* inactive ones too (includeinactive=true, in the same pages): the planner holds a row whose
+   * licence was deactivated, instead of creating a second one next to it */
+  licences = list_halo (self, LSN_KIND_LICENCE, TRUE, error);
   if (licences == NULL)
     {
       if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))

@@ -29,6 +29,11 @@
  *    second licence of ours for the same product is held, not deleted.
  * 4. The mass-change guard: more updates or deletes than max(guard_min, guard_share × records)
  *    stop the licence kind until a person confirms.
+ * 5. Inactive licences (is_active false in HaloPSA) are never written. One that matches a row
+ *    (as in 2, and only when no active licence does: an active match always wins) is held when
+ *    the invoice bills the product, so that no second licence is created next to it, and skipped
+ *    at quantity 0 (it is inactive already). Clean-up leaves them alone, and they are not
+ *    records for the guard nor evidence for choosing between two clients of the same name.
  *
  * Billing cycles are compared through lsn_licence_cycle_normalize() ("Yearly" is "Annual"),
  * prices to the cent.
@@ -180,6 +185,7 @@ typedef struct
   GPtrArray    *client_keys;       /* parallel to in->clients: name keys */
   GHashTable   *licence_by_id;     /* id → LsnRecord */
   GHashTable   *licences_of;       /* client id → GPtrArray of LsnRecord, by id */
+  GHashTable   *inactive_of;       /* client id → GPtrArray of inactive LsnRecord, by id */
   GHashTable   *mapped_client;     /* feed customer key → client id */
   GHashTable   *rejected;          /* "feed key\nclient id", "row key\nlicence id" */
   GHashTable   *mapped_licence;    /* row key → licence id */
@@ -634,6 +640,85 @@ plan_existing (Planner    *p,
                                json_array_get_length (a->changes) == 1 ? "" : "s");
 }
 
+/* The inactive licence of @client a row matches when no active one does: the one a saved
+ * mapping names, else one of this distributor's, else one without a distributor (another
+ * distributor's licence is never matched, nor a pair a person rejected, as for active
+ * licences). It is not remembered as a mapping (licence_matches): nothing was decided. */
+static LsnRecord *
+match_inactive (Planner    *p,
+                LsnRecord  *client,
+                LsnFeedRow *row)
+{
+  GPtrArray *inactive = g_hash_table_lookup (p->inactive_of, lsn_record_get_remote_id (client));
+  g_autofree char *row_key = NULL;
+  const char *mapped;
+  LsnRecord *unowned = NULL;
+
+  if (inactive == NULL)
+    return NULL;
+
+  row_key = lsn_feed_row_key (row);
+  mapped = g_hash_table_lookup (p->mapped_licence, row_key);
+  for (guint i = 0; mapped != NULL && i < inactive->len; i++)
+    {
+      LsnRecord *l = g_ptr_array_index (inactive, i);
+
+      if (g_str_equal (lsn_record_get_remote_id (l), mapped)
+          && !g_hash_table_contains (p->claimed, mapped))
+        return l;
+    }
+
+  for (guint i = 0; i < inactive->len; i++)
+    {
+      LsnRecord *l = g_ptr_array_index (inactive, i);
+      g_autofree char *pk = NULL;
+
+      if (g_hash_table_contains (p->claimed, lsn_record_get_remote_id (l))
+          || !licence_is_product (l, row))
+        continue;
+      /* a person removed this pair in the product mappings */
+      pk = pair_key (row_key, lsn_record_get_remote_id (l));
+      if (g_hash_table_contains (p->rejected, pk))
+        continue;
+      if (licence_is_ours (p, l))
+        return l;
+      if (unowned == NULL && licence_is_unowned (l))
+        unowned = l;
+    }
+  return unowned;
+}
+
+static void
+plan_inactive (Planner    *p,
+               LsnRecord  *client,
+               LsnRecord  *licence,
+               LsnFeedRow *row)
+{
+  LsnPlanAction *a;
+
+  if (row->quantity == 0)
+    {
+      a = new_action (p, p->licences_kp, LSN_ACTION_SKIP, LSN_LICENCE_REASON_INACTIVE);
+      a->detail = g_strdup_printf ("The invoice has quantity 0 for %s and licence #%s (%s) of %s "
+                                   "is already inactive in HaloPSA: nothing to send",
+                                   row->product_code, lsn_record_get_remote_id (licence),
+                                   lsn_record_get_name (licence), lsn_record_get_name (client));
+    }
+  else
+    {
+      a = new_action (p, p->licences_kp, LSN_ACTION_HOLD, LSN_LICENCE_REASON_INACTIVE);
+      a->detail = g_strdup_printf ("Licence #%s (%s) of %s is inactive in HaloPSA, but the invoice "
+                                   "bills %" G_GINT64_FORMAT " of %s: it is not updated, and no "
+                                   "second licence is created. Activate it in HaloPSA to keep it "
+                                   "in step with the invoice, or delete it (the next run then "
+                                   "creates a new one).", lsn_record_get_remote_id (licence),
+                                   lsn_record_get_name (licence), lsn_record_get_name (client),
+                                   row->quantity, row->product_code);
+    }
+  set_row_source (a, row);
+  set_target (a, licence);
+}
+
 static void
 plan_customer_licences (Planner   *p,
                         Customer  *c,
@@ -722,6 +807,19 @@ plan_customer_licences (Planner   *p,
       if (match == NULL)
         match = unowned;
 
+      /* no active licence: an inactive one of the product stops a duplicate from being created */
+      if (match == NULL)
+        {
+          LsnRecord *inactive = match_inactive (p, client, row);
+
+          if (inactive != NULL)
+            {
+              g_hash_table_add (p->claimed, (gpointer) lsn_record_get_remote_id (inactive));
+              plan_inactive (p, client, inactive, row);
+              continue;
+            }
+        }
+
       if (match == NULL)
         {
           if (row->quantity > 0)
@@ -744,7 +842,8 @@ plan_customer_licences (Planner   *p,
                               g_strdup (lsn_record_get_remote_id (match)));
       plan_existing (p, match, row);
 
-      /* a second licence of ours for the same product: a person decides */
+      /* a second licence of ours for the same product: a person decides (an inactive one next
+       * to the active match is left as it is, without an action) */
       for (guint i = 0; i < n_licences; i++)
         {
           LsnRecord *l = g_ptr_array_index (licences, i);
@@ -766,7 +865,10 @@ plan_customer_licences (Planner   *p,
         }
     }
 
-  /* clean-up: what the invoice no longer bills */
+  /* clean-up: what the invoice no longer bills. Only active licences are here: an inactive
+   * licence of ours that the invoice no longer bills is left alone, without an action (neither
+   * deleted nor reported: deactivating a licence is how a person ends it in HaloPSA, and a skip
+   * for it on every run would bury the actions that need someone) */
   for (guint i = 0; i < n_licences; i++)
     {
       LsnRecord *l = g_ptr_array_index (licences, i);
@@ -830,6 +932,8 @@ lsn_licence_planner_plan (const LsnLicencePlanInput *in)
   p.licence_by_id = g_hash_table_new (g_str_hash, g_str_equal);
   p.licences_of = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                          (GDestroyNotify) g_ptr_array_unref);
+  p.inactive_of = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                         (GDestroyNotify) g_ptr_array_unref);
   p.mapped_client = g_hash_table_new (g_str_hash, g_str_equal);
   p.rejected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   p.mapped_licence = g_hash_table_new (g_str_hash, g_str_equal);
@@ -843,32 +947,43 @@ lsn_licence_planner_plan (const LsnLicencePlanInput *in)
       g_ptr_array_add (p.client_keys, lsn_name_key (lsn_record_get_name (client)));
     }
 
+  /* Inactive licences are kept apart (inactive_of), out of licence_by_id and licences_of: they
+   * are only ever matched as the last resort for a row (plan_customer_licences), so a saved
+   * mapping, the clean-up, the duplicate check and the choice between two clients of the same
+   * name see active licences only. Nor do they count for the mass-change guard's record count
+   * (n_managed): the planner never updates or deletes them, so counting them would let a larger
+   * share of the active licences change without a confirmation. */
   for (guint i = 0; i < in->licences->len; i++)
     {
       LsnRecord *l = g_ptr_array_index (in->licences, i);
       const char *client_id = lsn_record_get_string (l, "client_id");
+      GHashTable *of = lsn_record_get_inactive (l) ? p.inactive_of : p.licences_of;
       GPtrArray *list;
 
-      if (lsn_record_get_inactive (l))
-        continue;
-      g_hash_table_insert (p.licence_by_id, (gpointer) lsn_record_get_remote_id (l), l);
+      if (!lsn_record_get_inactive (l))
+        g_hash_table_insert (p.licence_by_id, (gpointer) lsn_record_get_remote_id (l), l);
       if (client_id == NULL)
         continue;
-      list = g_hash_table_lookup (p.licences_of, client_id);
+      list = g_hash_table_lookup (of, client_id);
       if (list == NULL)
         {
           list = g_ptr_array_new ();
-          g_hash_table_insert (p.licences_of, (gpointer) client_id, list);
+          g_hash_table_insert (of, (gpointer) client_id, list);
         }
       g_ptr_array_add (list, l);
     }
   {
-    GHashTableIter iter;
-    gpointer value;
+    GHashTable *tables[] = { p.licences_of, p.inactive_of };
 
-    g_hash_table_iter_init (&iter, p.licences_of);
-    while (g_hash_table_iter_next (&iter, NULL, &value))
-      g_ptr_array_sort (value, compare_records_by_id);
+    for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
+      {
+        GHashTableIter iter;
+        gpointer value;
+
+        g_hash_table_iter_init (&iter, tables[t]);
+        while (g_hash_table_iter_next (&iter, NULL, &value))
+          g_ptr_array_sort (value, compare_records_by_id);
+      }
   }
 
   for (guint i = 0; in->client_links && i < in->client_links->len; i++)
@@ -966,6 +1081,7 @@ lsn_licence_planner_plan (const LsnLicencePlanInput *in)
   g_ptr_array_unref (p.client_keys);
   g_hash_table_unref (p.licence_by_id);
   g_hash_table_unref (p.licences_of);
+  g_hash_table_unref (p.inactive_of);
   g_hash_table_unref (p.mapped_client);
   g_hash_table_unref (p.rejected);
   g_hash_table_unref (p.mapped_licence);

@@ -28,12 +28,13 @@ G_BEGIN_DECLS
 #define LSN_LICENCE_REASON_DUPLICATE        "duplicate-licence"
 #define LSN_LICENCE_REASON_EXCLUDED         "excluded"
 #define LSN_LICENCE_REASON_MAPPED_ELSEWHERE "mapped-licence-of-another-client"
+#define LSN_LICENCE_REASON_INACTIVE         "licence-inactive"
 
 /**
  * LsnLicencePlanInput:
  * @rows: (element-type LsnFeedRow): the invoice (one without issues)
  * @clients: (element-type LsnRecord): every HaloPSA client, inactive ones included
- * @licences: (element-type LsnRecord): every active HaloPSA software licence
+ * @licences: (element-type LsnRecord): every HaloPSA software licence, inactive ones included
  * @client_links: (nullable) (element-type LsnLink): saved customer mappings, kind "client":
  *   the feed's customer key ↔ a HaloPSA client id (a link that is not "included" leaves the
  *   customer out)
