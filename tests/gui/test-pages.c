@@ -13,7 +13,9 @@
 #include "lsn-add-profile-dialog.h"
 #include "lsn-connection-group.h"
 #include "lsn-kind-group.h"
+#include "lsn-licence-job.h"
 #include "lsn-licence-preview-dialog.h"
+#include "lsn-mappings-page.h"
 #include "licence-fixture.h"
 #include "lsn-test-util.h"
 
@@ -477,6 +479,151 @@ test_licence_preview (void)
   licence_fixture_clear (&f);
 }
 
+/* With LSN_TEST_PICTURES=DIR, a picture of @widget's window goes to DIR/NAME.png (for people
+ * reviewing the pages; nothing is checked on it). */
+static void
+picture (GtkWidget  *widget,
+         const char *name)
+{
+  const char *dir = g_getenv ("LSN_TEST_PICTURES");
+  GtkNative *native = gtk_widget_get_native (widget);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width, height;
+
+  if (dir == NULL || native == NULL)
+    return;
+  for (int i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  paintable = gtk_widget_paintable_new (GTK_WIDGET (native));
+  width = gdk_paintable_get_intrinsic_width (paintable);
+  height = gdk_paintable_get_intrinsic_height (paintable);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL)
+    return;
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (native), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_strdup_printf ("%s/%s.png", dir, name);
+  if (!gdk_texture_save_to_png (texture, path))
+    g_test_message ("could not write %s", path);
+}
+
+typedef struct
+{
+  GtkColumnView *view;
+  GtkStack      *stack;
+  const char    *title;     /* the first column's title to wait for */
+} TableWait;
+
+static const char *
+column_title (GtkColumnView *view,
+              guint          position)
+{
+  g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (gtk_column_view_get_columns (view),
+                                                                 position);
+  return gtk_column_view_column_get_title (column);
+}
+
+static gboolean
+column_visible (GtkColumnView *view,
+                guint          position)
+{
+  g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (gtk_column_view_get_columns (view),
+                                                                 position);
+  return gtk_column_view_column_get_visible (column);
+}
+
+static gboolean
+table_shown (gpointer data)
+{
+  TableWait *w = data;
+  GtkSelectionModel *model = gtk_column_view_get_model (w->view);
+
+  return model != NULL && g_list_model_get_n_items (G_LIST_MODEL (model)) > 0
+         && g_strcmp0 (gtk_stack_get_visible_child_name (w->stack), "table") == 0
+         && g_strcmp0 (column_title (w->view, 0), w->title) == 0;
+}
+
+/* The Mappings page of a billing-feed profile, after a preview: the invoice's customers against
+ * HaloPSA's clients, then (switched) its products against their client's licences. */
+static void
+test_feed_mappings_page (void)
+{
+  LicenceFixture f;
+  g_autofree char *json = NULL;
+  g_autoptr(LsnProfile) profile = NULL;
+  g_autoptr(LsnLicenceJob) preview = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) dropdowns = NULL;
+  g_autoptr(GPtrArray) views = NULL;
+  g_autoptr(GPtrArray) stacks = NULL;
+  g_autoptr(GPtrArray) labels = NULL;
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *page = lsn_mappings_page_new ();
+  GtkDropDown *kind = NULL;
+  TableWait w = { 0 };
+  gboolean summary_named = FALSE;
+  guint customers;
+
+  licence_fixture_init (&f, NULL);
+  json = licence_fixture_profile_json (&f, f.invoice_url, NULL);
+  profile = licence_fixture_add_profile (&f, "Converge licences", json);
+  preview = lsn_licence_job_new (f.store, profile, "manual");
+  lsn_licence_job_set_dry_run (preview, TRUE);
+  g_assert_true (lsn_licence_job_run (preview, NULL, &error));
+  g_assert_no_error (error);
+  customers = lsn_kind_plan_count (g_ptr_array_index (lsn_licence_job_get_plan (preview)->kinds, 0),
+                                   LSN_ACTION_SKIP);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 600);
+  gtk_window_set_child (GTK_WINDOW (window), page);
+  gtk_window_present (GTK_WINDOW (window));
+  lsn_mappings_page_set_profile (LSN_MAPPINGS_PAGE (page), f.store, profile);
+
+  dropdowns = find_all (page, GTK_TYPE_DROP_DOWN);
+  for (guint i = 0; i < dropdowns->len && kind == NULL; i++)
+    if (gtk_widget_get_visible (g_ptr_array_index (dropdowns, i))
+        && g_list_model_get_n_items (gtk_drop_down_get_model (g_ptr_array_index (dropdowns, i))) == 2)
+      kind = g_ptr_array_index (dropdowns, i);
+  g_assert_nonnull (kind);
+  views = find_all (page, GTK_TYPE_COLUMN_VIEW);
+  stacks = find_all (page, GTK_TYPE_STACK);
+  w.view = g_ptr_array_index (views, 0);
+  for (guint i = 0; i < stacks->len && w.stack == NULL; i++)
+    if (gtk_stack_get_child_by_name (g_ptr_array_index (stacks, i), "table") != NULL)
+      w.stack = g_ptr_array_index (stacks, i);
+  g_assert_nonnull (w.stack);
+
+  w.title = "Invoice Customer";
+  g_assert_true (wait_until (table_shown, &w));
+  g_assert_cmpstr (column_title (w.view, 2), ==, "HaloPSA Client");
+  g_assert_false (column_visible (w.view, 1));
+  picture (page, "feed-mappings-customers");
+  /* every customer of the invoice is a row, the unknown one too */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (w.view))),
+                    >, customers);
+
+  gtk_drop_down_set_selected (kind, 1);
+  w.title = "Invoice Product";
+  g_assert_true (wait_until (table_shown, &w));
+  g_assert_cmpstr (column_title (w.view, 2), ==, "HaloPSA Licence");
+  g_assert_true (column_visible (w.view, 1));
+  g_assert_cmpstr (column_title (w.view, 1), ==, "Customer");
+  labels = find_all (page, GTK_TYPE_LABEL);
+  for (guint i = 0; i < labels->len; i++)
+    summary_named |= strstr (gtk_label_get_text (g_ptr_array_index (labels, i)), " products shown") != NULL;
+  g_assert_true (summary_named);
+  picture (page, "feed-mappings-products");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  licence_fixture_clear (&f);
+}
+
 /* A kind's row gives back what it was given, with the changes made, and keeps unknown keys. */
 static void
 test_kind_row (void)
@@ -529,6 +676,7 @@ main (int   argc,
   g_test_add_func ("/gui/pages/feed-connection-group", test_feed_connection_group);
   g_test_add_func ("/gui/pages/add-profile-feed", test_add_profile_feed);
   g_test_add_func ("/gui/pages/licence-preview", test_licence_preview);
+  g_test_add_func ("/gui/pages/feed-mappings", test_feed_mappings_page);
 
   return g_test_run ();
 }
