@@ -211,8 +211,8 @@ test_products (void)
   g_autoptr(GPtrArray) after = NULL;
   g_autofree char *rows = NULL;
   g_autofree char *row_key = NULL;
-  LsnRecord *mine, *other_clients = NULL;
-  gboolean offered = FALSE;
+  LsnRecord *mine, *off, *other_clients = NULL;
+  gboolean offered = FALSE, off_offered = FALSE;
 
   licence_fixture_init (&f, NULL);
   before = licence_fixture_list (&f, LSN_KIND_LICENCE);
@@ -226,6 +226,21 @@ test_products (void)
         other_clients = l;
     }
   g_assert_nonnull (other_clients);
+
+  /* one of k0's other licences is switched off: offered, marked so */
+  {
+    g_autoptr(LsnConnector) halo = licence_fixture_halo (&f);
+    g_autoptr(JsonObject) fields = json_object_new ();
+    g_autoptr(LsnRecord) updated = NULL;
+
+    off = find_licence (before, f.client_ids[0], "M365-BS");
+    g_assert_nonnull (off);
+    json_object_set_boolean_member (fields, "inactive", TRUE);
+    updated = lsn_connector_update (halo, LSN_KIND_LICENCE, lsn_record_get_remote_id (off), fields,
+                                    NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (updated);
+  }
 
   rows = g_strdup_printf ("%s,,BASIC,Basic plan,12,4.90,Monthly\n", f.customers[0]);
   profile = feed_profile (&f, "products", rows);
@@ -247,8 +262,16 @@ test_products (void)
       LsnMappingChoice *c = g_ptr_array_index (choices, i);
       g_assert_cmpstr (c->id, !=, lsn_record_get_remote_id (other_clients));
       offered |= g_str_equal (c->id, lsn_record_get_remote_id (mine));
+      if (g_str_equal (c->id, lsn_record_get_remote_id (off)))
+        {
+          g_assert_true (g_str_has_suffix (c->name, " (inactive)"));
+          off_offered = TRUE;
+        }
+      else
+        g_assert_false (g_str_has_suffix (c->name, " (inactive)"));
     }
   g_assert_true (offered);
+  g_assert_true (off_offered);
   g_assert_false (lsn_mapping_editor_map (editor, row_key, lsn_record_get_remote_id (other_clients),
                                           &error));
   g_assert_error (error, LSN_ERROR, LSN_ERROR_INVALID_ARGUMENT);

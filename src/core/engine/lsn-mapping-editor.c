@@ -54,6 +54,7 @@ typedef struct
   char      *scope;     /* (nullable) a row may only map to records under this parent */
   GPtrArray *domains;   /* (nullable) of char*, distinct */
   gboolean   deleted;
+  gboolean   inactive;  /* still there, switched off (an inactive HaloPSA licence) */
 } Rec;
 
 typedef enum
@@ -709,7 +710,7 @@ load_records (LsnMappingEditor  *self,
                             "CAST(json_extract(data, '$.fields.reference') AS TEXT), "
                             "json_extract(data, '$.fields.website'), "
                             "json_extract(data, '$.fields.email'), parent_id, "
-                            "json_extract(data, '$.fields.match_scope') "
+                            "json_extract(data, '$.fields.match_scope'), inactive "
                             "FROM remote_records WHERE profile_id = ?1 AND kind = ?2 "
                             "ORDER BY id",
                             error);
@@ -736,6 +737,8 @@ load_records (LsnMappingEditor  *self,
         r->parent_id = g_strdup (lsn_store_column_text (stmt, 8));
       if (r != NULL && side == self->side && self->scoped)
         r->scope = g_strdup (lsn_store_column_text (stmt, 9));
+      if (r != NULL)
+        r->inactive = sqlite3_column_int (stmt, 10) != 0;
     }
   if (rc != SQLITE_DONE)
     return lsn_store_set_error (db, rc, NULL, "reading the cached records", error);
@@ -1315,7 +1318,9 @@ lsn_mapping_editor_list_choices (LsnMappingEditor *self,
       Rec *r = g_ptr_array_index (found, i);
       LsnMappingChoice *c = g_new0 (LsnMappingChoice, 1);
       c->id = g_strdup (r->id);
-      c->name = g_strdup (r->name);
+      /* an inactive record may be chosen (the plan then says what to do about it), but not
+       * unknowingly */
+      c->name = r->inactive ? g_strdup_printf ("%s (inactive)", r->name) : g_strdup (r->name);
       g_ptr_array_add (out, c);
     }
   return out;
