@@ -578,7 +578,7 @@ set_editor (LsnMappingsPage  *self,
   if (g_list_model_get_n_items (lsn_mapping_editor_get_rows (editor)) == 0 && self->feed)
     show_message (self, g_str_equal (self->kind, "licence") ? _("No Products Yet")
                                                             : _("No Customers Yet"),
-                  _("Preview the invoice first (Overview → Preview): the mappings are made from "
+                  _("Preview the invoice first (Overview → Sync Now shows the plan): the mappings are made from "
                     "the customers and products it reads and HaloPSA's clients and licences."));
   else if (g_list_model_get_n_items (lsn_mapping_editor_get_rows (editor)) == 0)
     show_message (self, _("No Clients Yet"),
