@@ -250,6 +250,20 @@ load_match_state (LsnStore  *store,
   return ms->decisions != NULL;
 }
 
+static gboolean
+is_feed (LsnProfileConfig *config)
+{
+  for (guint s = 0; s < 2; s++)
+    {
+      JsonObject *side = lsn_profile_config_get_side (config, s);
+      if (side != NULL
+          && g_strcmp0 (json_object_get_string_member_with_default (side, "connector", NULL),
+                        "feed") == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /**
  * lsn_profile_list_matches:
  *
@@ -270,11 +284,23 @@ lsn_profile_list_matches (LsnStore    *store,
   GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) lsn_plan_action_free);
   LsnPlanInput in = { 0 };
   LsnKindConfig *kc;
+  LsnKindConfig feed_clients = { 0 };
+  g_autoptr(GPtrArray) no_fields = NULL;
   LsnDirection saved;
   LsnKindPlan *kp;
 
   config = lsn_profile_config_parse (lsn_profile_get_settings (profile), error);
-  if (config == NULL || (kc = lsn_profile_config_get_kind (config, kind)) == NULL)
+  kc = config != NULL ? lsn_profile_config_get_kind (config, kind) : NULL;
+  if (kc == NULL && config != NULL && g_strcmp0 (kind, LSN_KIND_CLIENT) == 0 && is_feed (config))
+    {
+      /* A billing-feed profile matches its customers to HaloPSA clients without syncing
+       * clients: the held pairs come from what its last preview or run read. */
+      feed_clients.kind = (char *) LSN_KIND_CLIENT;
+      feed_clients.direction = LSN_DIRECTION_BOTH;
+      feed_clients.fields = no_fields = g_ptr_array_new ();
+      kc = &feed_clients;
+    }
+  if (kc == NULL)
     {
       if (config != NULL)
         g_set_error (error, LSN_ERROR, LSN_ERROR_INVALID_ARGUMENT,
