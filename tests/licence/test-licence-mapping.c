@@ -311,6 +311,80 @@ test_products (void)
   licence_fixture_clear (&f);
 }
 
+/* A customer mapped to another client after its products matched by name: the remembered
+ * product matches are not followed to the old client's licences (nor held): the products are
+ * matched afresh under the new client, and remembered again. */
+static void
+test_remap_customer (void)
+{
+  LicenceFixture f;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LsnProfile) profile = NULL;
+  g_autoptr(LsnLicenceJob) preview = NULL;
+  g_autoptr(LsnLicenceJob) job = NULL;
+  g_autoptr(LsnMappingEditor) customers = NULL;
+  g_autoptr(LsnMappingEditor) products = NULL;
+  g_autoptr(LsnMappingEditor) after = NULL;
+  g_autoptr(GPtrArray) licences = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) clients = NULL;
+  g_autofree char *rows = NULL;
+  g_autofree char *row_key = NULL;
+  const char *target = NULL;
+  LsnRecord *old, *created;
+
+  licence_fixture_init (&f, NULL);
+  before = licence_fixture_list (&f, LSN_KIND_LICENCE);
+  old = find_licence (before, f.client_ids[0], "M365-BS");
+  g_assert_nonnull (old);
+  clients = licence_fixture_list (&f, LSN_KIND_CLIENT);
+  for (guint i = 0; i < clients->len && target == NULL; i++)
+    {
+      LsnRecord *c = g_ptr_array_index (clients, i);
+      gboolean hard_case = FALSE;
+      for (guint k = 0; k < 4; k++)
+        hard_case |= g_strcmp0 (lsn_record_get_remote_id (c), f.client_ids[k]) == 0;
+      if (!hard_case && !lsn_record_get_inactive (c)
+          && find_licence (before, lsn_record_get_remote_id (c), "M365-BS") == NULL)
+        target = lsn_record_get_remote_id (c);
+    }
+  g_assert_nonnull (target);
+
+  rows = g_strdup_printf ("%s,,M365-BS,Microsoft 365 Business Standard,6,10.30,Monthly\n",
+                          f.customers[0]);
+  profile = feed_profile (&f, "remap", rows);
+  row_key = g_strconcat (f.customers[0], "|M365-BS", NULL);
+
+  /* the preview matches the product by name and remembers it */
+  preview = run_job (&f, profile, TRUE);
+  products = load_editor (&f, profile, LSN_KIND_LICENCE);
+  g_assert_cmpstr (lsn_mapping_row_get_other_id (lsn_mapping_editor_find_row (products, row_key)),
+                   ==, lsn_record_get_remote_id (old));
+
+  customers = load_editor (&f, profile, LSN_KIND_CLIENT);
+  g_assert_true (lsn_mapping_editor_map (customers, f.customers[0], target, &error));
+  g_assert_no_error (error);
+  g_assert_true (lsn_mapping_editor_save (customers, NULL, &error));
+  g_assert_no_error (error);
+
+  licence_fixture_configure (&f, "{\"reset_stats\": true}");
+  job = run_job (&f, profile, FALSE);
+  g_assert_false (plan_has (job, 1, LSN_ACTION_HOLD, LSN_LICENCE_REASON_MAPPED_ELSEWHERE, row_key));
+  g_assert_true (plan_has (job, 1, LSN_ACTION_CREATE, LSN_LICENCE_REASON_NEW, row_key));
+  g_assert_cmpint (lsn_licence_job_get_counts (job)->created, ==, 1);
+  licences = licence_fixture_list (&f, LSN_KIND_LICENCE);
+  created = find_licence (licences, target, "M365-BS");
+  g_assert_nonnull (created);
+  /* the old client's licence is not this customer's any more: untouched */
+  g_assert_nonnull (find_licence (licences, f.client_ids[0], "M365-BS"));
+
+  after = load_editor (&f, profile, LSN_KIND_LICENCE);
+  g_assert_cmpstr (lsn_mapping_row_get_other_id (lsn_mapping_editor_find_row (after, row_key)),
+                   ==, lsn_record_get_remote_id (created));
+
+  licence_fixture_clear (&f);
+}
+
 static char *
 cli (LicenceFixture *f,
      int            *status,
@@ -406,6 +480,7 @@ main (int   argc,
 
   g_test_add_func ("/licence-mapping/customers", test_customers);
   g_test_add_func ("/licence-mapping/products", test_products);
+  g_test_add_func ("/licence-mapping/remap-customer", test_remap_customer);
   g_test_add_func ("/licence-mapping/cli-map", test_cli_map);
   return g_test_run ();
 }

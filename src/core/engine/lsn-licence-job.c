@@ -700,6 +700,7 @@ typedef struct
   GPtrArray  *licences;
   GHashTable *matches;          /* customer key → HaloPSA client id */
   GHashTable *licence_matches;  /* row key → HaloPSA licence id */
+  GPtrArray  *client_links;
   GPtrArray  *licence_links;
 } CacheData;
 
@@ -726,6 +727,9 @@ feed_records (LsnLicenceJob  *self,
       const char *scope = g_hash_table_lookup (matches, customer_key);
       JsonObject *fields;
       LsnRecord *r;
+
+      if (scope != NULL && *scope == '\0')   /* a dropped match */
+        scope = NULL;
 
       if (!g_hash_table_contains (seen, customer_key))
         {
@@ -772,6 +776,28 @@ link_if_free (LsnLicenceJob  *self,
 }
 
 static gboolean
+forget_stale_matches (LsnLicenceJob  *self,
+                      sqlite3        *db,
+                      GPtrArray      *links,
+                      GHashTable     *matches,
+                      GError        **error)
+{
+  gboolean left = self->feed_side == LSN_SIDE_LEFT;
+
+  for (guint i = 0; links != NULL && i < links->len; i++)
+    {
+      LsnLink *l = g_ptr_array_index (links, i);
+      const char *matched = g_hash_table_lookup (matches, left ? l->left_id : l->right_id);
+
+      if (g_strcmp0 (l->origin, "auto") == 0 && matched != NULL
+          && !g_str_equal (matched, left ? l->right_id : l->left_id)
+          && !lsn_db_delete_link (db, l->id, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
 cache_op (LsnLicenceJob  *self,
           sqlite3        *db,
           gpointer        data,
@@ -809,15 +835,21 @@ cache_op (LsnLicenceJob  *self,
         return FALSE;
     }
 
+  /* A remembered match the planner matched afresh (its client or licence is gone, or the
+   * customer was mapped to another client since) is replaced. */
+  if (!forget_stale_matches (self, db, cd->client_links, cd->matches, error)
+      || !forget_stale_matches (self, db, cd->licence_links, cd->licence_matches, error))
+    return FALSE;
+
   /* What matched by name is remembered as a mapping (origin "auto"), so that the mapping
    * editors show it and a person can undo it; a rejected pair is never matched again. */
   g_hash_table_iter_init (&iter, cd->matches);
   while (g_hash_table_iter_next (&iter, &key, &value))
-    if (!link_if_free (self, db, LSN_KIND_CLIENT, key, value, error))
+    if (*(char *) value != '\0' && !link_if_free (self, db, LSN_KIND_CLIENT, key, value, error))
       return FALSE;
   g_hash_table_iter_init (&iter, cd->licence_matches);
   while (g_hash_table_iter_next (&iter, &key, &value))
-    if (!link_if_free (self, db, LSN_KIND_LICENCE, key, value, error))
+    if (*(char *) value != '\0' && !link_if_free (self, db, LSN_KIND_LICENCE, key, value, error))
       return FALSE;
   return TRUE;
 }
@@ -1409,7 +1441,8 @@ run_inner (LsnLicenceJob  *self,
   /* what was read, for the customer and product mapping editors (dry runs too: a person
    * previews, maps what did not match, and previews again) */
   {
-    CacheData cd = { clients, licences, matches, licence_matches, mappings.licence_links };
+    CacheData cd = { clients, licences, matches, licence_matches, mappings.client_links,
+                     mappings.licence_links };
     g_autoptr(GError) cache_error = NULL;
 
     if (!in_transaction (self, cache_op, &cd, &cache_error))

@@ -189,6 +189,7 @@ typedef struct
   GHashTable   *mapped_client;     /* feed customer key → client id */
   GHashTable   *rejected;          /* "feed key\nclient id", "row key\nlicence id" */
   GHashTable   *mapped_licence;    /* row key → licence id */
+  GHashTable   *auto_mapped;       /* feed ids whose mapping was made by a match, not a person */
   GHashTable   *excluded;          /* customer keys and row keys a person left out */
   GHashTable   *claimed;           /* licence ids claimed by a row */
   guint         n_managed;         /* licences of matched clients */
@@ -326,6 +327,16 @@ match_customer (Planner  *p,
                 Customer *c)
 {
   const char *mapped = g_hash_table_lookup (p->mapped_client, c->key);
+
+  /* a remembered name match to a client that is gone is matched afresh; a person's mapping is
+   * not (below: the person is told) */
+  if (mapped != NULL && g_hash_table_lookup (p->client_by_id, mapped) == NULL
+      && g_hash_table_contains (p->auto_mapped, c->key))
+    {
+      mapped = NULL;
+      if (p->in->matches != NULL)   /* forgotten, unless matched again below */
+        g_hash_table_replace (p->in->matches, g_strdup (c->key), g_strdup (""));
+    }
   g_autofree char *key = lsn_name_key (c->name);
   g_autoptr(GPtrArray) exact_active = g_ptr_array_new ();
   g_autoptr(GPtrArray) exact_inactive = g_ptr_array_new ();
@@ -761,7 +772,18 @@ plan_customer_licences (Planner   *p,
           /* a mapping to a licence of another client (the customer was mapped to another client
            * since) is not followed: writing would move quantities between customers */
           if (l != NULL && g_strcmp0 (lsn_record_get_string (l, "client_id"),
-                                      lsn_record_get_remote_id (client)) != 0)
+                                      lsn_record_get_remote_id (client)) != 0
+              && g_hash_table_contains (p->auto_mapped, row_key))
+            {
+              /* a remembered name match from before the customer was mapped elsewhere: matched
+               * afresh under the new client */
+              l = NULL;
+              mapped = NULL;
+              if (p->in->licence_matches != NULL)   /* forgotten, unless matched again */
+                g_hash_table_replace (p->in->licence_matches, g_strdup (row_key), g_strdup (""));
+            }
+          else if (l != NULL && g_strcmp0 (lsn_record_get_string (l, "client_id"),
+                                           lsn_record_get_remote_id (client)) != 0)
             {
               LsnPlanAction *a = new_action (p, p->licences_kp, LSN_ACTION_HOLD,
                                              LSN_LICENCE_REASON_MAPPED_ELSEWHERE);
@@ -938,6 +960,7 @@ lsn_licence_planner_plan (const LsnLicencePlanInput *in)
   p.rejected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   p.mapped_licence = g_hash_table_new (g_str_hash, g_str_equal);
   p.excluded = g_hash_table_new (g_str_hash, g_str_equal);
+  p.auto_mapped = g_hash_table_new (g_str_hash, g_str_equal);
   p.claimed = g_hash_table_new (g_str_hash, g_str_equal);
 
   for (guint i = 0; i < in->clients->len; i++)
@@ -993,6 +1016,8 @@ lsn_licence_planner_plan (const LsnLicencePlanInput *in)
                            (gpointer) halo_id_of (&p, link));
       if (!link->included)
         g_hash_table_add (p.excluded, (gpointer) feed_id_of (&p, link));
+      if (g_strcmp0 (link->origin, "auto") == 0)
+        g_hash_table_add (p.auto_mapped, (gpointer) feed_id_of (&p, link));
     }
   for (guint i = 0; in->client_decisions && i < in->client_decisions->len; i++)
     {
@@ -1024,6 +1049,8 @@ lsn_licence_planner_plan (const LsnLicencePlanInput *in)
                            (gpointer) halo_id_of (&p, link));
       if (!link->included)
         g_hash_table_add (p.excluded, (gpointer) feed_id_of (&p, link));
+      if (g_strcmp0 (link->origin, "auto") == 0)
+        g_hash_table_add (p.auto_mapped, (gpointer) feed_id_of (&p, link));
     }
 
   /* customers, in invoice order */
@@ -1086,6 +1113,7 @@ lsn_licence_planner_plan (const LsnLicencePlanInput *in)
   g_hash_table_unref (p.rejected);
   g_hash_table_unref (p.mapped_licence);
   g_hash_table_unref (p.excluded);
+  g_hash_table_unref (p.auto_mapped);
   g_hash_table_unref (p.claimed);
 
   return plan;

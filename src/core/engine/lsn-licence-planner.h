@@ -52,9 +52,10 @@ G_BEGIN_DECLS
  * @confirmed: a person confirmed a mass change
  * @matches: (nullable): when set, filled with what each invoice customer matched: customer key
  *   (lsn_feed_row_customer_key()) → HaloPSA client id, both newly allocated strings (the
- *   mapping editor limits a product's choices to the licences of that client)
+ *   mapping editor limits a product's choices to the licences of that client); "" for a
+ *   customer whose remembered match was dropped and that matched nothing now
  * @licence_matches: (nullable): when set, filled with row key → the HaloPSA licence the row
- *   matched, both newly allocated strings
+ *   matched, both newly allocated strings ("" as for @matches)
  *
  * Everything the licence planner decides from: it reads nothing else.
  */
