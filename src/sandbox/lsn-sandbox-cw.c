@@ -22,6 +22,7 @@
 #include <string.h>
 #include <libsoup/soup.h>
 
+#include "lsn-sandbox-connections.h"
 #include "lsn-sandbox-cw.h"
 #include "lsn-sandbox-cw-seed.h"
 #include "lsn-sandbox-cw-store.h"
@@ -416,6 +417,7 @@ lsn_sandbox_cw_listen (LsnSandboxCw  *self,
 
   self->server = soup_server_new ("server-header", NULL, NULL);
   soup_server_add_handler (self->server, NULL, server_cb, self, NULL);
+  lsn_sandbox_close_abandoned_connections (self->server);
   if (!soup_server_listen_local (self->server, port, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
     return FALSE;
 

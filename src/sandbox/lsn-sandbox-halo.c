@@ -20,6 +20,7 @@
 #include <string.h>
 #include <libsoup/soup.h>
 
+#include "lsn-sandbox-connections.h"
 #include "lsn-sandbox-faults.h"
 #include "lsn-sandbox-halo.h"
 #include "lsn-sandbox-halo-store.h"
@@ -1891,6 +1892,7 @@ lsn_sandbox_halo_listen (LsnSandboxHalo  *self,
 
   self->server = soup_server_new ("server-header", "Liaison-Sandbox-HaloPSA ", NULL);
   soup_server_add_handler (self->server, NULL, server_cb, self, NULL);
+  lsn_sandbox_close_abandoned_connections (self->server);
   if (!soup_server_listen_local (self->server, port, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
     return FALSE;
 

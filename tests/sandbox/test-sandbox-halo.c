@@ -721,6 +721,47 @@ test_control_endpoints (Fixture       *f,
   g_assert_true (other_distributor);
 }
 
+static guint
+open_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* Clients that close their connection once they have an answer (every POST of libsoup's opens
+ * a new one): the server closes its end too, rather than keeping a descriptor per request
+ * until the process has none left. */
+static void
+test_closed_connections (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *url = g_strdup_printf ("%s/api/authinfo", f->url);
+  guint before, after = 0;
+  gint64 end;
+
+  before = open_fds ();
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autoptr(SoupSession) session = soup_session_new ();
+      g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+      g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, NULL, NULL);
+
+      g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+    }
+
+  /* the server notices on its own thread */
+  end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < end && (after = open_fds ()) > before + 10)
+    g_usleep (20000);
+  g_test_message ("open descriptors: %u before, %u after 200 closed connections", before, after);
+  g_assert_cmpuint (after, <=, before + 10);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -739,6 +780,7 @@ main (int   argc,
   ADD ("rate-limit", test_rate_limit);
   ADD ("faults", test_faults);
   ADD ("control-endpoints", test_control_endpoints);
+  ADD ("closed-connections", test_closed_connections);
 #undef ADD
 
   return g_test_run ();
