@@ -25,9 +25,9 @@
  * reads HaloPSA, the next run waits until such a create has been out as long as a request may
  * take (the HTTP client's timeout), so that it finds the licence instead of creating it again.
  *
- * Threading: lsn_licence_job_run() blocks; call it from a worker thread (or use
- * lsn_licence_job_run_async()). The connectors are used by that thread only; the database is
- * reached through the store's writer thread.
+ * An LsnJob (lsn-job.c): the run row, progress, the outbox, the audit events and the wait for
+ * interrupted creates are the base's. Threading: as LsnJob; the connectors are used only by the
+ * thread running the job.
  */
 
 #define G_LOG_DOMAIN "liaison-engine"

@@ -3,14 +3,12 @@
  * Copyright 2026 The Liaison authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * One sync run of one profile: pull → match/plan → apply → record (DESIGN.md, "Data flow").
+ * One sync run of one profile between two PSAs: pull → match/plan → apply → record (DESIGN.md,
+ * "Data flow"). An LsnJob (lsn-job.c): the run row, progress, pause, the outbox and the audit
+ * events are the base's; this file reads, plans and sends.
  *
- * Threading: lsn_sync_job_run() blocks and is called on a worker thread (the CLI calls it from
- * its own thread; lsn_sync_job_run_async() runs it in a GTask thread). Everything under
- * "worker" below is touched only by that thread. The connectors are used only by it too. The
- * database is reached through the store's writer thread (lsn_store_run_in_transaction()).
- * `shared` is guarded by `lock`: progress, pause. Progress reaches the main thread through at
- * most one pending idle (coalesced), as a "progress" signal.
+ * Threading: as LsnJob. Everything under "worker" below is touched only by the thread running
+ * the job, and so are the connectors.
  *
  * Crash safety: every write is first queued in the outbox (with an idempotency key) in one
  * transaction, marked "sending" just before it goes out, and its result, the link and the audit
