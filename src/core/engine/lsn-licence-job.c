@@ -25,9 +25,9 @@
  * reads HaloPSA, the next run waits until such a create has been out as long as a request may
  * take (the HTTP client's timeout), so that it finds the licence instead of creating it again.
  *
- * Threading: lsn_licence_job_run() blocks; call it from a worker thread (or use
- * lsn_licence_job_run_async()). The connectors are used by that thread only; the database is
- * reached through the store's writer thread.
+ * An LsnJob (lsn-job.c): the run row, progress, the outbox, the audit events and the wait for
+ * interrupted creates are the base's. Threading: as LsnJob; the connectors are used only by the
+ * thread running the job.
  */
 
 #define G_LOG_DOMAIN "liaison-engine"
@@ -46,75 +46,36 @@
 #define RATE_LIMIT_ROUNDS      4
 #define RATE_LIMIT_PAUSE_USEC  (2 * G_USEC_PER_SEC)
 #define MAX_ISSUE_EVENTS       LSN_FEED_MAX_ISSUES
-/* How long a request may be in flight when the HTTP client has no timeout. */
-#define IN_FLIGHT_FALLBACK_SEC 60
-
-typedef struct
-{
-  LsnPlanAction *action;   /* (unowned) in self->plan */
-  gint64         row_id;
-} Pending;
 
 struct _LsnLicenceJob
 {
-  GObject              parent_instance;
+  LsnJob               parent_instance;
 
   /* set before the run, then read-only */
-  LsnStore            *store;
-  LsnProfile          *profile;
-  char                *trigger;
-  gboolean             dry_run;
-  gboolean             confirmed;
   LsnConnector        *feed;
   LsnConnector        *halo;
-  LsnSyncProgressFunc  progress_func;
-  gpointer             progress_data;
-  GMainContext        *main_context;
 
   /* worker */
-  LsnProfileConfig    *config;
   LsnSide              feed_side;
-  gint64               run_id;
-  LsnPlan             *plan;
   LsnFeedResult       *feed_result;
-  LsnRunCounts         counts;
-  char                *outcome;
-  char                *last_request;
-  guint64              requests_at_start[2];   /* feed, halo */
-  GCancellable        *cancellable;
-
-  /* shared, under lock */
-  GMutex               lock;
-  gboolean             idle_pending;
-  LsnSyncProgress      progress;
 };
 
-G_DEFINE_FINAL_TYPE (LsnLicenceJob, lsn_licence_job, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (LsnLicenceJob, lsn_licence_job, LSN_TYPE_JOB)
 
-enum {
-  PROGRESS,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
+static gboolean lsn_licence_job_run_body   (LsnJob       *job,
+                                            GError      **error);
+static gboolean lsn_licence_job_send_write (LsnJob       *job,
+                                            LsnJobWrite  *write,
+                                            GError      **error);
 
 static void
 lsn_licence_job_finalize (GObject *object)
 {
   LsnLicenceJob *self = (LsnLicenceJob *) object;
 
-  g_clear_object (&self->store);
-  g_clear_object (&self->profile);
-  g_free (self->trigger);
   g_clear_object (&self->feed);
   g_clear_object (&self->halo);
-  g_clear_pointer (&self->main_context, g_main_context_unref);
-  g_clear_pointer (&self->config, lsn_profile_config_free);
-  g_clear_pointer (&self->plan, lsn_plan_free);
   g_clear_pointer (&self->feed_result, lsn_feed_result_free);
-  g_free (self->outcome);
-  g_free (self->last_request);
-  g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (lsn_licence_job_parent_class)->finalize (object);
 }
@@ -122,23 +83,16 @@ lsn_licence_job_finalize (GObject *object)
 static void
 lsn_licence_job_class_init (LsnLicenceJobClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = lsn_licence_job_finalize;
+  LsnJobClass *job_class = LSN_JOB_CLASS (klass);
 
-  /**
-   * LsnLicenceJob::progress:
-   *
-   * Emitted on the main context the job was started from (lsn_licence_job_run_async()), at most
-   * once per idle.
-   */
-  signals[PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  G_OBJECT_CLASS (klass)->finalize = lsn_licence_job_finalize;
+  job_class->run_body = lsn_licence_job_run_body;
+  job_class->send_write = lsn_licence_job_send_write;
 }
 
 static void
 lsn_licence_job_init (LsnLicenceJob *self)
 {
-  g_mutex_init (&self->lock);
-  self->outcome = g_strdup ("running");
   self->feed_side = LSN_SIDE_LEFT;
 }
 
@@ -188,9 +142,7 @@ lsn_licence_job_new (LsnStore   *store,
 {
   LsnLicenceJob *self = g_object_new (LSN_TYPE_LICENCE_JOB, NULL);
 
-  self->store = g_object_ref (store);
-  self->profile = g_object_ref (profile);
-  self->trigger = g_strdup (trigger ? trigger : "manual");
+  lsn_job_construct (LSN_JOB (self), store, profile, trigger);
   return self;
 }
 
@@ -203,7 +155,7 @@ void
 lsn_licence_job_set_dry_run (LsnLicenceJob *self,
                              gboolean       dry_run)
 {
-  self->dry_run = dry_run;
+  lsn_job_set_dry_run (LSN_JOB (self), dry_run);
 }
 
 /**
@@ -215,7 +167,7 @@ void
 lsn_licence_job_set_confirmed (LsnLicenceJob *self,
                                gboolean       confirmed)
 {
-  self->confirmed = confirmed;
+  lsn_job_set_confirmed (LSN_JOB (self), confirmed);
 }
 
 /**
@@ -239,8 +191,7 @@ lsn_licence_job_set_progress_func (LsnLicenceJob       *self,
                                    LsnSyncProgressFunc  func,
                                    gpointer             user_data)
 {
-  self->progress_func = func;
-  self->progress_data = user_data;
+  lsn_job_set_progress_func (LSN_JOB (self), func, user_data);
 }
 
 /**
@@ -251,7 +202,7 @@ lsn_licence_job_set_progress_func (LsnLicenceJob       *self,
 LsnPlan *
 lsn_licence_job_get_plan (LsnLicenceJob *self)
 {
-  return self->plan;
+  return lsn_job_get_plan (LSN_JOB (self));
 }
 
 /**
@@ -268,7 +219,7 @@ lsn_licence_job_get_feed (LsnLicenceJob *self)
 gint64
 lsn_licence_job_get_run_id (LsnLicenceJob *self)
 {
-  return self->run_id;
+  return lsn_job_get_run_id (LSN_JOB (self));
 }
 
 /**
@@ -279,33 +230,26 @@ lsn_licence_job_get_run_id (LsnLicenceJob *self)
 const char *
 lsn_licence_job_get_outcome (LsnLicenceJob *self)
 {
-  return self->outcome;
+  return lsn_job_get_outcome (LSN_JOB (self));
 }
 
 const LsnRunCounts *
 lsn_licence_job_get_counts (LsnLicenceJob *self)
 {
-  return &self->counts;
+  return lsn_job_get_counts (LSN_JOB (self));
 }
 
 void
 lsn_licence_job_get_progress (LsnLicenceJob   *self,
                               LsnSyncProgress *progress)
 {
-  g_mutex_lock (&self->lock);
-  *progress = self->progress;
-  g_mutex_unlock (&self->lock);
+  lsn_job_get_progress (LSN_JOB (self), progress);
 }
 
-static guint64
-requests_of (LsnConnector *conn)
+static LsnSide
+halo_side (LsnLicenceJob *self)
 {
-  LsnHttpClient *http = conn ? lsn_connector_get_http (conn) : NULL;
-  LsnHttpStats stats = { 0 };
-
-  if (http != NULL)
-    lsn_http_client_get_stats (http, &stats);
-  return stats.requests;
+  return LSN_SIDE_OTHER (self->feed_side);
 }
 
 /**
@@ -316,26 +260,39 @@ requests_of (LsnConnector *conn)
 guint64
 lsn_licence_job_get_halo_requests (LsnLicenceJob *self)
 {
-  return requests_of (self->halo) - self->requests_at_start[1];
+  return lsn_job_get_requests (LSN_JOB (self), halo_side (self));
 }
 
-static guint64
-requests_spent (LsnLicenceJob *self)
+/* Shorthands for what the base job holds. */
+
+static gint64
+profile_id (LsnLicenceJob *self)
 {
-  return requests_of (self->feed) - self->requests_at_start[0]
-         + requests_of (self->halo) - self->requests_at_start[1];
+  return lsn_job_get_profile_id (LSN_JOB (self));
+}
+
+static LsnProfileConfig *
+config (LsnLicenceJob *self)
+{
+  return lsn_job_get_config (LSN_JOB (self));
+}
+
+static LsnRunCounts *
+counts (LsnLicenceJob *self)
+{
+  return lsn_job_get_mutable_counts (LSN_JOB (self));
 }
 
 static gboolean
-emit_progress_idle (gpointer data)
+dry_run (LsnLicenceJob *self)
 {
-  LsnLicenceJob *self = data;
+  return lsn_job_get_dry_run (LSN_JOB (self));
+}
 
-  g_mutex_lock (&self->lock);
-  self->idle_pending = FALSE;
-  g_mutex_unlock (&self->lock);
-  g_signal_emit (self, signals[PROGRESS], 0);
-  return G_SOURCE_REMOVE;
+static GCancellable *
+cancellable (LsnLicenceJob *self)
+{
+  return lsn_job_get_cancellable (LSN_JOB (self));
 }
 
 static void
@@ -345,176 +302,34 @@ report (LsnLicenceJob *self,
         guint          done,
         guint          total)
 {
-  LsnSyncProgress snapshot;
-  LsnHttpClient *http = self->halo ? lsn_connector_get_http (self->halo) : NULL;
-  gboolean schedule = FALSE;
-
-  g_mutex_lock (&self->lock);
-  self->progress.phase = phase;
-  g_strlcpy (self->progress.kind, kind ? kind : "", sizeof self->progress.kind);
-  self->progress.done = done;
-  self->progress.total = total;
-  self->progress.counts = self->counts;
-  self->progress.requests = requests_spent (self);
-  if (http != NULL)
-    {
-      LsnHttpStats stats;
-      LsnSide halo_side = LSN_SIDE_OTHER (self->feed_side);
-
-      lsn_http_client_get_stats (http, &stats);
-      self->progress.throttled = stats.throttled;
-      self->progress.budget_left[halo_side] = stats.budget_left;
-      self->progress.budget_requests[halo_side] = stats.budget_requests;
-    }
-  snapshot = self->progress;
-  if (self->main_context && !self->idle_pending)
-    self->idle_pending = schedule = TRUE;
-  g_mutex_unlock (&self->lock);
-
-  if (schedule)
-    {
-      GSource *source = g_idle_source_new ();
-      g_source_set_priority (source, G_PRIORITY_LOW);
-      g_source_set_callback (source, emit_progress_idle, g_object_ref (self), g_object_unref);
-      g_source_attach (source, self->main_context);
-      g_source_unref (source);
-    }
-
-  if (self->progress_func)
-    self->progress_func (&snapshot, self->progress_data);
-}
-
-/* Sleeps, waking for cancellation. */
-static gboolean
-pause_for (LsnLicenceJob  *self,
-           gint64          usec,
-           GError        **error)
-{
-  gint64 until = g_get_monotonic_time () + usec;
-
-  while (g_get_monotonic_time () < until)
-    {
-      if (g_cancellable_set_error_if_cancelled (self->cancellable, error))
-        return FALSE;
-      g_usleep (MIN (100 * 1000, MAX (until - g_get_monotonic_time (), 0)));
-    }
-  return !g_cancellable_set_error_if_cancelled (self->cancellable, error);
-}
-
-/* -------------------------------------------------------------------------------------------- */
-/* Store access: every op runs on the store's writer thread, in one transaction.                 */
-
-typedef gboolean (*DbOp) (LsnLicenceJob  *self,
-                          sqlite3        *db,
-                          gpointer        data,
-                          GError        **error);
-
-typedef struct
-{
-  LsnLicenceJob *self;
-  DbOp           op;
-  gpointer       data;
-} DbCall;
-
-static gboolean
-db_call_func (LsnStore  *store,
-              sqlite3   *db,
-              gpointer   user_data,
-              GError   **error)
-{
-  DbCall *call = user_data;
-  return call->op (call->self, db, call->data, error);
+  lsn_job_report (LSN_JOB (self), phase, kind, done, total);
 }
 
 static gboolean
 in_transaction (LsnLicenceJob  *self,
-                DbOp            op,
+                LsnJobDbOp      op,
                 gpointer        data,
                 GError        **error)
 {
-  DbCall call = { self, op, data };
-  return lsn_store_run_in_transaction (self->store, db_call_func, &call, error);
-}
-
-static gint64
-profile_id (LsnLicenceJob *self)
-{
-  return lsn_profile_get_id (self->profile);
+  return lsn_job_in_transaction (LSN_JOB (self), op, data, error);
 }
 
 /* -------------------------------------------------------------------------------------------- */
 /* Events                                                                                        */
 
-static const char *
-id_on (LsnPlanAction *a,
-       LsnSide        side)
-{
-  return a->source_side == side ? a->source_id : a->target_id;
-}
-
-static const char *
-name_on (LsnPlanAction *a,
-         LsnSide        side)
-{
-  return a->source_side == side ? a->source_name : a->target_name;
-}
-
-static LsnAuditEvent *
-event_new (LsnLicenceJob *self,
-           const char    *kind,
-           const char    *action,
-           const char    *outcome)
-{
-  LsnAuditEvent *e = lsn_audit_event_new ();
-
-  e->profile_id = profile_id (self);
-  e->run_id = self->run_id;
-  e->time = g_get_real_time ();
-  e->kind = g_strdup (kind);
-  e->target_side = g_strdup (lsn_side_to_string (LSN_SIDE_OTHER (self->feed_side)));
-  e->action = g_strdup (action);
-  e->outcome = g_strdup (outcome);
-  e->actor = g_strdup (g_strcmp0 (self->trigger, "schedule") == 0 ? "scheduler"
-                                                                  : g_get_user_name ());
-  return e;
-}
-
-static LsnAuditEvent *
-event_for (LsnLicenceJob *self,
-           LsnPlanAction *a,
-           const char    *action,
-           const char    *outcome)
-{
-  LsnAuditEvent *e = event_new (self, a->kind, action, outcome);
-
-  e->left_id = g_strdup (id_on (a, LSN_SIDE_LEFT));
-  e->right_id = g_strdup (id_on (a, LSN_SIDE_RIGHT));
-  e->left_name = g_strdup (name_on (a, LSN_SIDE_LEFT));
-  e->right_name = g_strdup (name_on (a, LSN_SIDE_RIGHT));
-  e->message = g_strdup (a->detail);
-  if (a->changes)
-    {
-      g_autoptr(JsonNode) n = json_node_alloc ();
-      json_node_init_array (n, a->changes);
-      e->changes = json_to_string (n, FALSE);
-    }
-  return e;
-}
-
 static gboolean
-record_issues_op (LsnLicenceJob  *self,
-                  sqlite3        *db,
-                  gpointer        data,
-                  GError        **error)
+record_issues_op (LsnJob   *job,
+                  sqlite3  *db,
+                  gpointer  data,
+                  GError  **error)
 {
   LsnFeedResult *result = data;
 
   for (guint i = 0; i < result->issues->len && i < MAX_ISSUE_EVENTS; i++)
     {
       LsnFeedIssue *issue = g_ptr_array_index (result->issues, i);
-      g_autoptr(LsnAuditEvent) e = event_new (self, LSN_KIND_LICENCE, "read", "invalid");
+      g_autoptr(LsnAuditEvent) e = lsn_job_new_event (job, LSN_KIND_LICENCE, "read", "invalid");
 
-      g_clear_pointer (&e->target_side, g_free);
       if (issue->line > 0)
         {
           e->left_name = g_strdup_printf ("line %u", issue->line);
@@ -531,28 +346,13 @@ record_issues_op (LsnLicenceJob  *self,
 /* -------------------------------------------------------------------------------------------- */
 /* Connectors and reading                                                                        */
 
-static void
-on_request_cb (LsnHttpClient *client,
-               const char    *method,
-               GUri          *uri,
-               gpointer       user_data)
-{
-  LsnLicenceJob *self = user_data;
-
-  /* method and path only: query values may hold secrets */
-  g_free (self->last_request);
-  self->last_request = g_strdup_printf ("%s %s", method, g_uri_get_path (uri));
-}
-
 static gboolean
 ensure_connectors (LsnLicenceJob  *self,
                    GError        **error)
 {
-  LsnSide halo_side = LSN_SIDE_OTHER (self->feed_side);
-
   if (self->feed == NULL)
     {
-      self->feed = lsn_sync_build_connector (lsn_profile_config_get_side (self->config,
+      self->feed = lsn_sync_build_connector (lsn_profile_config_get_side (config (self),
                                                                           self->feed_side),
                                              error);
       if (self->feed == NULL)
@@ -563,7 +363,8 @@ ensure_connectors (LsnLicenceJob  *self,
     }
   if (self->halo == NULL)
     {
-      self->halo = lsn_sync_build_connector (lsn_profile_config_get_side (self->config, halo_side),
+      self->halo = lsn_sync_build_connector (lsn_profile_config_get_side (config (self),
+                                                                          halo_side (self)),
                                              error);
       if (self->halo == NULL)
         {
@@ -578,10 +379,10 @@ ensure_connectors (LsnLicenceJob  *self,
       return FALSE;
     }
 
-  if (lsn_connector_get_http (self->halo) != NULL)
-    lsn_http_client_set_observer (lsn_connector_get_http (self->halo), on_request_cb, self);
-  self->requests_at_start[0] = requests_of (self->feed);
-  self->requests_at_start[1] = requests_of (self->halo);
+  /* the job writes to HaloPSA only: its budget shows in the progress */
+  lsn_job_set_connector (LSN_JOB (self), self->feed_side, self->feed, FALSE);
+  lsn_job_set_connector (LSN_JOB (self), halo_side (self), self->halo, TRUE);
+  lsn_job_watch_connectors (LSN_JOB (self));
   return TRUE;
 }
 
@@ -589,8 +390,8 @@ static gboolean
 check_profile (LsnLicenceJob  *self,
                GError        **error)
 {
-  JsonObject *left = lsn_profile_config_get_side (self->config, LSN_SIDE_LEFT);
-  JsonObject *right = lsn_profile_config_get_side (self->config, LSN_SIDE_RIGHT);
+  JsonObject *left = lsn_profile_config_get_side (config (self), LSN_SIDE_LEFT);
+  JsonObject *right = lsn_profile_config_get_side (config (self), LSN_SIDE_RIGHT);
   const char *lc = json_object_get_string_member_with_default (left, "connector", "");
   const char *rc = json_object_get_string_member_with_default (right, "connector", "");
   LsnKindConfig *kc;
@@ -608,7 +409,7 @@ check_profile (LsnLicenceJob  *self,
       return FALSE;
     }
 
-  kc = lsn_profile_config_get_kind (self->config, LSN_KIND_LICENCE);
+  kc = lsn_profile_config_get_kind (config (self), LSN_KIND_LICENCE);
   if (kc == NULL || !lsn_direction_allows (kc->direction, self->feed_side))
     {
       g_set_error (error, LSN_ERROR, LSN_ERROR_INVALID_ARGUMENT,
@@ -633,7 +434,7 @@ list_halo (LsnLicenceJob  *self,
   for (guint round = 0; ; round++)
     {
       g_autoptr(GError) local_error = NULL;
-      GPtrArray *records = lsn_connector_list_all (self->halo, kind, &options, self->cancellable,
+      GPtrArray *records = lsn_connector_list_all (self->halo, kind, &options, cancellable (self),
                                                    &local_error);
 
       if (records != NULL)
@@ -642,7 +443,7 @@ list_halo (LsnLicenceJob  *self,
           && round < RATE_LIMIT_ROUNDS)
         {
           g_debug ("Listing %ss: still rate limited, waiting (round %u)", kind, round + 1);
-          if (!pause_for (self, RATE_LIMIT_PAUSE_USEC * (round + 1), error))
+          if (!lsn_job_pause_for (LSN_JOB (self), RATE_LIMIT_PAUSE_USEC * (round + 1), error))
             return NULL;
           continue;
         }
@@ -671,11 +472,12 @@ mappings_clear (Mappings *m)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Mappings, mappings_clear)
 
 static gboolean
-load_mappings_op (LsnLicenceJob  *self,
-                  sqlite3        *db,
-                  gpointer        data,
-                  GError        **error)
+load_mappings_op (LsnJob   *job,
+                  sqlite3  *db,
+                  gpointer  data,
+                  GError  **error)
 {
+  LsnLicenceJob *self = LSN_LICENCE_JOB (job);
   Mappings *m = data;
 
   m->client_links = lsn_db_load_links (db, profile_id (self), LSN_KIND_CLIENT, error);
@@ -798,11 +600,12 @@ forget_stale_matches (LsnLicenceJob  *self,
 }
 
 static gboolean
-cache_op (LsnLicenceJob  *self,
-          sqlite3        *db,
-          gpointer        data,
-          GError        **error)
+cache_op (LsnJob   *job,
+          sqlite3  *db,
+          gpointer  data,
+          GError  **error)
 {
+  LsnLicenceJob *self = LSN_LICENCE_JOB (job);
   CacheData *cd = data;
   const char *feed = lsn_side_to_string (self->feed_side);
   const char *halo = lsn_side_to_string (LSN_SIDE_OTHER (self->feed_side));
@@ -858,11 +661,12 @@ cache_op (LsnLicenceJob  *self,
 /* Resuming an interrupted run                                                                   */
 
 static gboolean
-resume_outbox_op (LsnLicenceJob  *self,
-                  sqlite3        *db,
-                  gpointer        data,
-                  GError        **error)
+resume_outbox_op (LsnJob   *job,
+                  sqlite3  *db,
+                  gpointer  data,
+                  GError  **error)
 {
+  LsnLicenceJob *self = LSN_LICENCE_JOB (job);
   g_autoptr(GPtrArray) rows = lsn_db_outbox_unfinished (db, profile_id (self), error);
   guint *n_resumed = data;
 
@@ -883,10 +687,10 @@ resume_outbox_op (LsnLicenceJob  *self,
 
       if (maybe_sent)
         {
-          g_autoptr(LsnAuditEvent) e = event_new (self, row->kind, row->action, "interrupted");
+          g_autoptr(LsnAuditEvent) e = lsn_job_new_event (job, row->kind, row->action,
+                                                          "interrupted");
           g_autoptr(JsonParser) parser = json_parser_new ();
 
-          g_free (e->target_side);
           e->target_side = g_strdup (row->target_side);
           if (g_strcmp0 (row->target_side, "right") == 0)
             {
@@ -929,113 +733,22 @@ resume_outbox_op (LsnLicenceJob  *self,
   return TRUE;
 }
 
-/* The latest time (µs, wall clock) a create of this profile was marked "sending" by a run that
- * never learnt its outcome; 0 when there is none. */
-static gboolean
-last_interrupted_create_op (LsnLicenceJob  *self,
-                            sqlite3        *db,
-                            gpointer        data,
-                            GError        **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  gint64 *last = data;
-  int rc;
-
-  stmt = lsn_store_prepare (db, "SELECT max(updated_at) FROM outbox WHERE profile_id = ?1 "
-                            "AND kind = ?2 AND action = 'create' AND state = 'sending'", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, profile_id (self));
-  lsn_store_bind_text (stmt, 2, LSN_KIND_LICENCE);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    return lsn_store_set_error (db, rc, NULL, "reading the interrupted writes", error);
-  *last = sqlite3_column_type (stmt, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64 (stmt, 0);
-  return TRUE;
-}
-
-/* A create that a stopped run was sending may have reached HaloPSA and be applied a moment after
- * the process died. Read too early, HaloPSA does not show it yet, the licence is created again,
- * and the late one makes a duplicate. Waits until the latest such create has been out for as
- * long as a request may take (the HTTP client's timeout): by then it has landed or never will.
- * Updates and deletes need no wait: sent twice, they give the same result. */
-static gboolean
-settle_interrupted_creates (LsnLicenceJob  *self,
-                            GError        **error)
-{
-  LsnHttpClient *http = lsn_connector_get_http (self->halo);
-  guint timeout = 0;
-  gint64 last = 0, window, wait;
-
-  if (!in_transaction (self, last_interrupted_create_op, &last, error))
-    return FALSE;
-  if (last == 0)
-    return TRUE;
-
-  if (http != NULL)
-    g_object_get (lsn_http_client_get_session (http), "timeout", &timeout, NULL);
-  window = (gint64) (timeout > 0 ? timeout : IN_FLIGHT_FALLBACK_SEC) * G_USEC_PER_SEC;
-  wait = CLAMP (last + window - g_get_real_time (), 0, window);
-  if (wait == 0)
-    return TRUE;
-
-  g_debug ("A licence create of the interrupted run may still be in flight: waiting %.1f s "
-           "before reading HaloPSA", wait / (double) G_USEC_PER_SEC);
-  report (self, LSN_SYNC_PHASE_RESUMING, LSN_KIND_LICENCE, 0, 0);
-  return pause_for (self, wait, error);
-}
-
 /* -------------------------------------------------------------------------------------------- */
 /* Apply                                                                                         */
 
-static char *
-idem_key (LsnLicenceJob *self,
-          LsnPlanAction *a)
-{
-  g_autofree char *raw = g_strdup_printf ("%" G_GINT64_FORMAT "|%" G_GINT64_FORMAT "|%s|%s|%s|%s",
-                                          profile_id (self), self->run_id, a->kind,
-                                          lsn_action_type_to_string (a->type),
-                                          a->source_id ? a->source_id : "",
-                                          a->target_id ? a->target_id : "");
-  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, raw, -1);
-}
-
-static char *
-payload_for (LsnPlanAction *a)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "source_side");
-  json_builder_add_string_value (b, lsn_side_to_string (a->source_side));
-  json_builder_set_member_name (b, "source_name");
-  json_builder_add_string_value (b, a->source_name);
-  json_builder_set_member_name (b, "target_name");
-  json_builder_add_string_value (b, a->target_name);
-  if (a->fields)
-    {
-      JsonNode *n = json_node_alloc ();
-      json_node_init_object (n, a->fields);
-      json_builder_set_member_name (b, "fields");
-      json_builder_add_value (b, n);
-    }
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
-}
-
 static gboolean
-apply_local_op (LsnLicenceJob  *self,
-                sqlite3        *db,
-                gpointer        data,
-                GError        **error)
+apply_local_op (LsnJob   *job,
+                sqlite3  *db,
+                gpointer  data,
+                GError  **error)
 {
-  GArray *pending = data;
+  LsnLicenceJob *self = LSN_LICENCE_JOB (job);
+  LsnPlan *plan = lsn_job_get_plan (job);
+  GArray *writes = data;
 
-  for (guint k = 0; k < self->plan->kinds->len; k++)
+  for (guint k = 0; k < plan->kinds->len; k++)
     {
-      LsnKindPlan *kp = g_ptr_array_index (self->plan->kinds, k);
+      LsnKindPlan *kp = g_ptr_array_index (plan->kinds, k);
 
       for (guint i = 0; i < kp->actions->len; i++)
         {
@@ -1045,45 +758,20 @@ apply_local_op (LsnLicenceJob  *self,
           switch (a->type)
             {
             case LSN_ACTION_SKIP:
-              self->counts.skipped++;
-              e = event_for (self, a, "skip", a->reason);
+              counts (self)->skipped++;
+              e = lsn_job_new_action_event (job, a, "skip", a->reason);
               break;
 
             case LSN_ACTION_HOLD:
-              self->counts.skipped++;
-              e = event_for (self, a, "hold", "held");
+              counts (self)->skipped++;
+              e = lsn_job_new_action_event (job, a, "hold", "held");
               break;
 
             case LSN_ACTION_CREATE:
             case LSN_ACTION_UPDATE:
             case LSN_ACTION_DELETE:
-              if (kp->guarded)
-                {
-                  self->counts.skipped++;
-                  e = event_for (self, a, lsn_action_type_to_string (a->type), "guarded");
-                  g_free (e->message);
-                  e->message = g_strdup (kp->guard_message);
-                }
-              else
-                {
-                  g_autoptr(LsnOutboxRow) row = g_new0 (LsnOutboxRow, 1);
-
-                  row->run_id = self->run_id;
-                  row->idem_key = idem_key (self, a);
-                  row->kind = g_strdup (a->kind);
-                  row->target_side = g_strdup (lsn_side_to_string (a->target_side));
-                  row->action = g_strdup (lsn_action_type_to_string (a->type));
-                  row->source_id = g_strdup (a->source_id);
-                  row->target_id = g_strdup (a->target_id);
-                  row->payload = payload_for (a);
-                  if (!lsn_db_outbox_insert (db, profile_id (self), row, error))
-                    return FALSE;
-                  if (row->id != 0)
-                    {
-                      Pending p = { a, row->id };
-                      g_array_append_val (pending, p);
-                    }
-                }
+              if (!lsn_job_queue_write (job, db, kp, a, writes, error))
+                return FALSE;
               break;
 
             case LSN_ACTION_REFRESH:   /* unchanged: nothing is sent, nothing to record */
@@ -1103,23 +791,6 @@ apply_local_op (LsnLicenceJob  *self,
 
 typedef struct
 {
-  gint64      row_id;
-  const char *state;
-  const char *error_text;
-} RowState;
-
-static gboolean
-set_row_state_op (LsnLicenceJob  *self,
-                  sqlite3        *db,
-                  gpointer        data,
-                  GError        **error)
-{
-  RowState *rs = data;
-  return lsn_db_outbox_set_state (db, rs->row_id, rs->state, rs->error_text, error);
-}
-
-typedef struct
-{
   LsnPlanAction *action;
   gint64         row_id;
   LsnRecord     *result;      /* (nullable) a created or updated licence */
@@ -1128,11 +799,12 @@ typedef struct
 } ResultData;
 
 static gboolean
-record_result_op (LsnLicenceJob  *self,
-                  sqlite3        *db,
-                  gpointer        data,
-                  GError        **error)
+record_result_op (LsnJob   *job,
+                  sqlite3  *db,
+                  gpointer  data,
+                  GError  **error)
 {
+  LsnLicenceJob *self = LSN_LICENCE_JOB (job);
   ResultData *rd = data;
   LsnPlanAction *a = rd->action;
   const char *action = lsn_action_type_to_string (a->type);
@@ -1147,7 +819,7 @@ record_result_op (LsnLicenceJob  *self,
           g_free (a->target_id);
           a->target_id = g_strdup (lsn_record_get_remote_id (rd->result));
         }
-      e = event_for (self, a, action, "ok");
+      e = lsn_job_new_action_event (job, a, action, "ok");
       if (rd->note != NULL)
         {
           g_free (e->message);
@@ -1164,15 +836,15 @@ record_result_op (LsnLicenceJob  *self,
                                     a->target_id, error))
         return FALSE;
       if (a->type == LSN_ACTION_CREATE)
-        self->counts.created++;
+        counts (self)->created++;
       else if (a->type == LSN_ACTION_UPDATE)
-        self->counts.updated++;
+        counts (self)->updated++;
       else
-        self->counts.deleted++;
+        counts (self)->deleted++;
     }
   else
     {
-      e = event_for (self, a, action, "failed");
+      e = lsn_job_new_action_event (job, a, action, "failed");
       g_free (e->message);
       if (g_error_matches (rd->failure, LSN_ERROR, LSN_ERROR_NOT_FOUND))
         e->message = g_strdup_printf ("%s — licence #%s is gone from HaloPSA; it was not created "
@@ -1187,10 +859,10 @@ record_result_op (LsnLicenceJob  *self,
       state = g_error_matches (rd->failure, LSN_ERROR, LSN_ERROR_OUTCOME_UNKNOWN) ? "unknown"
                                                                                    : "failed";
       error_text = g_strdup (rd->failure->message);
-      self->counts.failed++;
+      counts (self)->failed++;
     }
 
-  e->request = g_strdup (self->last_request);
+  e->request = g_strdup (lsn_job_get_last_request (job, halo_side (self)));
   if (lsn_db_insert_event (db, e, error) == 0)
     return FALSE;
   return lsn_db_outbox_set_state (db, rd->row_id, state, error_text, error);
@@ -1205,42 +877,39 @@ stops_the_run (const GError *failure)
          || g_error_matches (failure, LSN_ERROR, LSN_ERROR_RATE_LIMITED);
 }
 
+/* Sends one queued write (its outbox row is "sending"), waiting out rate limits that outlive
+ * the HTTP client's own waits, and records its result. */
 static gboolean
-send_one (LsnLicenceJob  *self,
-          Pending        *p,
-          GError        **error)
+lsn_licence_job_send_write (LsnJob       *job,
+                            LsnJobWrite  *write,
+                            GError      **error)
 {
-  LsnPlanAction *a = p->action;
-  RowState rs = { p->row_id, "sending", NULL };
+  LsnLicenceJob *self = LSN_LICENCE_JOB (job);
+  LsnPlanAction *a = write->action;
   ResultData rd = { 0 };
   g_autoptr(GError) failure = NULL;
   g_autoptr(LsnRecord) result = NULL;
   const char *note = NULL;
 
-  if (g_cancellable_set_error_if_cancelled (self->cancellable, error))
-    return FALSE;
-  if (!in_transaction (self, set_row_state_op, &rs, error))
-    return FALSE;
-
   for (guint round = 0; ; round++)
     {
       g_clear_error (&failure);
       g_clear_object (&result);
-      g_clear_pointer (&self->last_request, g_free);
+      lsn_job_forget_last_request (job, halo_side (self));
 
       switch (a->type)
         {
         case LSN_ACTION_CREATE:
           result = lsn_connector_create (self->halo, LSN_KIND_LICENCE, a->fields,
-                                         self->cancellable, &failure);
+                                         cancellable (self), &failure);
           break;
         case LSN_ACTION_UPDATE:
           result = lsn_connector_update (self->halo, LSN_KIND_LICENCE, a->target_id, a->fields,
-                                         self->cancellable, &failure);
+                                         cancellable (self), &failure);
           break;
         case LSN_ACTION_DELETE:
           if (!lsn_connector_delete (self->halo, LSN_KIND_LICENCE, a->target_id,
-                                     self->cancellable, &failure)
+                                     cancellable (self), &failure)
               && g_error_matches (failure, LSN_ERROR, LSN_ERROR_NOT_FOUND))
             {
               g_clear_error (&failure);
@@ -1260,7 +929,7 @@ send_one (LsnLicenceJob  *self,
       if (g_error_matches (failure, LSN_ERROR, LSN_ERROR_RATE_LIMITED) && round < RATE_LIMIT_ROUNDS)
         {
           g_debug ("Licence %s: still rate limited, waiting (round %u)", a->source_id, round + 1);
-          if (!pause_for (self, RATE_LIMIT_PAUSE_USEC * (round + 1), error))
+          if (!lsn_job_pause_for (job, RATE_LIMIT_PAUSE_USEC * (round + 1), error))
             return FALSE;
           continue;
         }
@@ -1275,7 +944,7 @@ send_one (LsnLicenceJob  *self,
     }
 
   rd.action = a;
-  rd.row_id = p->row_id;
+  rd.row_id = write->row_id;
   rd.result = result;
   rd.failure = failure;
   rd.note = note;
@@ -1296,35 +965,6 @@ send_one (LsnLicenceJob  *self,
 /* -------------------------------------------------------------------------------------------- */
 /* The run                                                                                       */
 
-typedef struct
-{
-  const char *outcome;
-  const char *message;
-} FinishData;
-
-static gboolean
-start_run_op (LsnLicenceJob  *self,
-              sqlite3        *db,
-              gpointer        data,
-              GError        **error)
-{
-  self->run_id = lsn_db_insert_run (db, profile_id (self), self->trigger, FALSE,
-                                    lsn_profile_get_version (self->profile), error);
-  return self->run_id != 0;
-}
-
-static gboolean
-finish_run_op (LsnLicenceJob  *self,
-               sqlite3        *db,
-               gpointer        data,
-               GError        **error)
-{
-  FinishData *fd = data;
-
-  self->counts.requests = requests_spent (self);
-  return lsn_db_finish_run (db, self->run_id, &self->counts, fd->outcome, fd->message, error);
-}
-
 static gboolean
 read_feed (LsnLicenceJob  *self,
            GError        **error)
@@ -1332,7 +972,7 @@ read_feed (LsnLicenceJob  *self,
   LsnFeedResult *result;
 
   report (self, LSN_SYNC_PHASE_PULLING, "invoice", 0, 3);
-  result = lsn_feed_connector_read (LSN_FEED_CONNECTOR (self->feed), self->cancellable, error);
+  result = lsn_feed_connector_read (LSN_FEED_CONNECTOR (self->feed), cancellable (self), error);
   if (result == NULL)
     {
       if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -1346,8 +986,8 @@ read_feed (LsnLicenceJob  *self,
       g_autofree char *summary = lsn_feed_result_summary (result, 5);
       g_autoptr(GError) db_error = NULL;
 
-      self->counts.failed = result->issues->len;
-      if (!self->dry_run && !in_transaction (self, record_issues_op, result, &db_error))
+      counts (self)->failed = result->issues->len;
+      if (!dry_run (self) && !in_transaction (self, record_issues_op, result, &db_error))
         g_warning ("Could not record the invoice's problems: %s", db_error->message);
       g_set_error (error, LSN_ERROR, LSN_ERROR_VALIDATION,
                    "The invoice (%s) has %u problem%s, so nothing was written: %s. Fix the "
@@ -1359,34 +999,33 @@ read_feed (LsnLicenceJob  *self,
   return TRUE;
 }
 
+/* Read the invoice and HaloPSA → plan → apply. */
 static gboolean
-run_inner (LsnLicenceJob  *self,
-           GError        **error)
+lsn_licence_job_run_body (LsnJob  *job,
+                          GError **error)
 {
+  LsnLicenceJob *self = LSN_LICENCE_JOB (job);
   g_autoptr(GPtrArray) clients = NULL;
   g_autoptr(GPtrArray) licences = NULL;
   g_auto(Mappings) mappings = { 0 };
-  g_autoptr(GArray) pending = g_array_new (FALSE, FALSE, sizeof (Pending));
+  g_autoptr(GArray) writes = g_array_new (FALSE, FALSE, sizeof (LsnJobWrite));
   LsnLicencePlanInput in = { 0 };
   g_autoptr(GHashTable) matches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GHashTable) licence_matches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                                  g_free);
   guint n_resumed = 0;
 
-  report (self, LSN_SYNC_PHASE_STARTING, NULL, 0, 0);
-
-  self->config = lsn_profile_config_parse (lsn_profile_get_settings (self->profile), error);
-  if (self->config == NULL || !check_profile (self, error) || !ensure_connectors (self, error))
+  if (!check_profile (self, error) || !ensure_connectors (self, error))
     return FALSE;
 
-  if (!self->dry_run && !in_transaction (self, start_run_op, NULL, error))
+  if (!dry_run (self) && !lsn_job_start_run (job, FALSE, error))
     return FALSE;
 
   /* Read everything first: a failure to read leaves HaloPSA untouched. */
   if (!read_feed (self, error))
     return FALSE;
 
-  if (!self->dry_run && !settle_interrupted_creates (self, error))
+  if (!dry_run (self) && !lsn_job_settle_interrupted_creates (job, LSN_KIND_LICENCE, error))
     return FALSE;
 
   report (self, LSN_SYNC_PHASE_PULLING, LSN_KIND_CLIENT, 1, 3);
@@ -1412,7 +1051,7 @@ run_inner (LsnLicenceJob  *self,
   if (!in_transaction (self, load_mappings_op, &mappings, error))
     return FALSE;
 
-  if (!self->dry_run)
+  if (!dry_run (self))
     {
       report (self, LSN_SYNC_PHASE_RESUMING, LSN_KIND_LICENCE, 0, 0);
       if (!in_transaction (self, resume_outbox_op, &n_resumed, error))
@@ -1431,12 +1070,12 @@ run_inner (LsnLicenceJob  *self,
   in.licence_decisions = mappings.licence_decisions;
   in.distributor = lsn_feed_connector_get_distributor (LSN_FEED_CONNECTOR (self->feed));
   in.feed_side = self->feed_side;
-  in.guard_share = self->config->guard_share;
-  in.guard_min = self->config->guard_min;
-  in.confirmed = self->confirmed;
+  in.guard_share = config (self)->guard_share;
+  in.guard_min = config (self)->guard_min;
+  in.confirmed = lsn_job_get_confirmed (job);
   in.matches = matches;
   in.licence_matches = licence_matches;
-  self->plan = lsn_licence_planner_plan (&in);
+  lsn_job_set_plan (job, lsn_licence_planner_plan (&in));
 
   /* what was read, for the customer and product mapping editors (dry runs too: a person
    * previews, maps what did not match, and previews again) */
@@ -1450,102 +1089,34 @@ run_inner (LsnLicenceJob  *self,
                  cache_error->message);
   }
 
-  if (self->dry_run)
+  if (dry_run (self))
     return TRUE;
 
   report (self, LSN_SYNC_PHASE_APPLYING, LSN_KIND_LICENCE, 0, 0);
-  if (!in_transaction (self, apply_local_op, pending, error))
+  if (!in_transaction (self, apply_local_op, writes, error))
     return FALSE;
-
-  for (guint k = 0; k < self->plan->kinds->len; k++)
-    if (((LsnKindPlan *) g_ptr_array_index (self->plan->kinds, k))->guarded)
-      {
-        g_free (self->outcome);
-        self->outcome = g_strdup ("guarded");
-      }
-
-  for (guint i = 0; i < pending->len; i++)
-    {
-      report (self, LSN_SYNC_PHASE_APPLYING, LSN_KIND_LICENCE, i, pending->len);
-      if (!send_one (self, &g_array_index (pending, Pending, i), error))
-        return FALSE;
-    }
-  report (self, LSN_SYNC_PHASE_APPLYING, LSN_KIND_LICENCE, pending->len, pending->len);
-
-  return TRUE;
+  return lsn_job_send_writes (job, LSN_KIND_LICENCE, writes, error);
 }
 
 /**
  * lsn_licence_job_run:
  *
- * Runs the job on the calling thread (not the main thread of a window). A run that fails still
- * leaves its run row (outcome "failed", with the reason), unless it is a dry run.
- *
- * Returns: %FALSE when the run could not finish; the error says why and what to do
+ * See lsn_job_run().
  */
 gboolean
 lsn_licence_job_run (LsnLicenceJob  *self,
                      GCancellable   *cancellable,
                      GError        **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GError) finish_error = NULL;
-  FinishData fd = { 0 };
-  gboolean ok;
-
   g_return_val_if_fail (LSN_IS_LICENCE_JOB (self), FALSE);
 
-  self->cancellable = cancellable;
-  ok = run_inner (self, &local_error);
-
-  if (!ok)
-    fd.outcome = g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? "cancelled"
-                                                                                 : "failed";
-  else if (g_strcmp0 (self->outcome, "guarded") == 0)
-    fd.outcome = "guarded";
-  else
-    fd.outcome = self->counts.failed > 0 ? "partial" : "ok";
-  fd.message = local_error ? local_error->message : NULL;
-
-  g_free (self->outcome);
-  self->outcome = g_strdup (fd.outcome);
-
-  report (self, LSN_SYNC_PHASE_RECORDING, NULL, 0, 0);
-  if (self->run_id != 0 && !in_transaction (self, finish_run_op, &fd, &finish_error))
-    g_warning ("Could not record the end of run %" G_GINT64_FORMAT ": %s", self->run_id,
-               finish_error->message);
-  self->counts.requests = requests_spent (self);
-  report (self, LSN_SYNC_PHASE_DONE, NULL, 0, 0);
-  if (self->halo != NULL && lsn_connector_get_http (self->halo) != NULL)
-    lsn_http_client_set_observer (lsn_connector_get_http (self->halo), NULL, NULL);
-  self->cancellable = NULL;
-
-  if (!ok)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-run_in_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  GError *error = NULL;
-
-  if (lsn_licence_job_run (source_object, cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  return lsn_job_run (LSN_JOB (self), cancellable, error);
 }
 
 /**
  * lsn_licence_job_run_async:
  *
- * Runs the job on a worker thread; "progress" is emitted on the caller's main context.
+ * See lsn_job_run_async().
  */
 void
 lsn_licence_job_run_async (LsnLicenceJob       *self,
@@ -1553,11 +1124,7 @@ lsn_licence_job_run_async (LsnLicenceJob       *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, lsn_licence_job_run_async);
-  self->main_context = g_main_context_ref_thread_default ();
-  g_task_run_in_thread (task, run_in_thread);
+  lsn_job_run_async (LSN_JOB (self), cancellable, callback, user_data);
 }
 
 gboolean
@@ -1565,5 +1132,5 @@ lsn_licence_job_run_finish (LsnLicenceJob  *self,
                             GAsyncResult   *result,
                             GError        **error)
 {
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return lsn_job_run_finish (LSN_JOB (self), result, error);
 }

@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 
 #include "lsn-connector.h"
+#include "lsn-job.h"
 #include "lsn-plan.h"
 #include "lsn-profile.h"
 #include "lsn-store.h"
@@ -20,7 +21,7 @@ G_BEGIN_DECLS
 
 #define LSN_TYPE_LICENCE_JOB (lsn_licence_job_get_type ())
 
-G_DECLARE_FINAL_TYPE (LsnLicenceJob, lsn_licence_job, LSN, LICENCE_JOB, GObject)
+G_DECLARE_FINAL_TYPE (LsnLicenceJob, lsn_licence_job, LSN, LICENCE_JOB, LsnJob)
 
 gboolean        lsn_licence_job_handles_profile   (const char           *settings_json);
 

@@ -3,14 +3,12 @@
  * Copyright 2026 The Liaison authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * One sync run of one profile: pull → match/plan → apply → record (DESIGN.md, "Data flow").
+ * One sync run of one profile between two PSAs: pull → match/plan → apply → record (DESIGN.md,
+ * "Data flow"). An LsnJob (lsn-job.c): the run row, progress, pause, the outbox and the audit
+ * events are the base's; this file reads, plans and sends.
  *
- * Threading: lsn_sync_job_run() blocks and is called on a worker thread (the CLI calls it from
- * its own thread; lsn_sync_job_run_async() runs it in a GTask thread). Everything under
- * "worker" below is touched only by that thread. The connectors are used only by it too. The
- * database is reached through the store's writer thread (lsn_store_run_in_transaction()).
- * `shared` is guarded by `lock`: progress, pause. Progress reaches the main thread through at
- * most one pending idle (coalesced), as a "progress" signal.
+ * Threading: as LsnJob. Everything under "worker" below is touched only by the thread running
+ * the job, and so are the connectors.
  *
  * Crash safety: every write is first queued in the outbox (with an idempotency key) in one
  * transaction, marked "sending" just before it goes out, and its result, the link and the audit
@@ -34,99 +32,42 @@
 
 #define PULL_OVERLAP_USEC (2 * G_USEC_PER_SEC)
 
-typedef struct
-{
-  LsnPlanAction *action;   /* (unowned) in self->plan */
-  gint64         row_id;
-} Pending;
-
 struct _LsnSyncJob
 {
-  GObject              parent_instance;
+  LsnJob               parent_instance;
 
   /* set before the run, then read-only */
-  LsnStore            *store;
-  LsnProfile          *profile;
-  char                *trigger;
-  gboolean             dry_run;
-  gboolean             confirmed;
   char                *only_kind;
-  gint64               retry_of;
   gboolean             links_only;
   gboolean             full;
-  LsnAuditEvent       *retry_event;
-  LsnConnector        *conn[2];
-  LsnSyncProgressFunc  progress_func;
-  gpointer             progress_data;
-  GMainContext        *main_context;
 
   /* worker */
-  LsnProfileConfig    *config;
-  gint64               run_id;
-  LsnPlan             *plan;
-  LsnRunCounts         counts;
-  char                *outcome;
+  LsnAuditEvent       *retry_event;
   GHashTable          *records[2];   /* kind → GPtrArray of LsnRecord */
   GHashTable          *fresh[2];     /* kind → GHashTable of ids */
   GHashTable          *complete[2];  /* kinds listed in full */
   GHashTable          *links;        /* kind → GPtrArray of LsnLink (after each apply) */
   GHashTable          *xlate[2];     /* "kind\nid" on side s → id on the other side */
-  char                *last_request[2];
   GHashTable          *catalogue[2];  /* kind → GPtrArray of LsnFieldInfo, or a NULL value */
-  guint64              requests_at_start[2];
-  GCancellable        *cancellable;
-
-  /* shared */
-  GMutex               lock;
-  GCond                cond;
-  gboolean             paused;
-  gboolean             idle_pending;
-  LsnSyncProgress      progress;
 };
 
-G_DEFINE_FINAL_TYPE (LsnSyncJob, lsn_sync_job, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (LsnSyncJob, lsn_sync_job, LSN_TYPE_JOB)
 
-enum {
-  PROGRESS,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
+static gboolean lsn_sync_job_run_body   (LsnJob       *job,
+                                         GError      **error);
+static gboolean lsn_sync_job_send_write (LsnJob       *job,
+                                         LsnJobWrite  *write,
+                                         GError      **error);
 
 /* -------------------------------------------------------------------------------------------- */
-
-const char *
-lsn_sync_phase_to_string (LsnSyncPhase phase)
-{
-  switch (phase)
-    {
-    case LSN_SYNC_PHASE_STARTING: return "starting";
-    case LSN_SYNC_PHASE_RESUMING: return "finishing an interrupted run";
-    case LSN_SYNC_PHASE_PULLING: return "reading";
-    case LSN_SYNC_PHASE_PLANNING: return "planning";
-    case LSN_SYNC_PHASE_APPLYING: return "writing";
-    case LSN_SYNC_PHASE_RECORDING: return "recording";
-    case LSN_SYNC_PHASE_DONE: return "done";
-    default: return "?";
-    }
-}
 
 static void
 lsn_sync_job_finalize (GObject *object)
 {
   LsnSyncJob *self = (LsnSyncJob *) object;
 
-  g_clear_object (&self->store);
-  g_clear_object (&self->profile);
-  g_free (self->trigger);
   g_free (self->only_kind);
   g_clear_pointer (&self->retry_event, lsn_audit_event_free);
-  g_clear_object (&self->conn[0]);
-  g_clear_object (&self->conn[1]);
-  g_clear_pointer (&self->main_context, g_main_context_unref);
-  g_clear_pointer (&self->config, lsn_profile_config_free);
-  g_clear_pointer (&self->plan, lsn_plan_free);
-  g_free (self->outcome);
   for (guint s = 0; s < 2; s++)
     {
       g_clear_pointer (&self->records[s], g_hash_table_unref);
@@ -134,11 +75,8 @@ lsn_sync_job_finalize (GObject *object)
       g_clear_pointer (&self->complete[s], g_hash_table_unref);
       g_clear_pointer (&self->xlate[s], g_hash_table_unref);
       g_clear_pointer (&self->catalogue[s], g_hash_table_unref);
-      g_free (self->last_request[s]);
     }
   g_clear_pointer (&self->links, g_hash_table_unref);
-  g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
 
   G_OBJECT_CLASS (lsn_sync_job_parent_class)->finalize (object);
 }
@@ -146,15 +84,11 @@ lsn_sync_job_finalize (GObject *object)
 static void
 lsn_sync_job_class_init (LsnSyncJobClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = lsn_sync_job_finalize;
+  LsnJobClass *job_class = LSN_JOB_CLASS (klass);
 
-  /**
-   * LsnSyncJob::progress:
-   *
-   * Emitted on the main context the job was started from, at most once per idle.
-   */
-  signals[PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  G_OBJECT_CLASS (klass)->finalize = lsn_sync_job_finalize;
+  job_class->run_body = lsn_sync_job_run_body;
+  job_class->send_write = lsn_sync_job_send_write;
 }
 
 /* The catalogue holds NULL for a kind whose fields could not be listed. */
@@ -168,8 +102,6 @@ ptr_array_unref0 (gpointer array)
 static void
 lsn_sync_job_init (LsnSyncJob *self)
 {
-  g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
   for (guint s = 0; s < 2; s++)
     {
       self->records[s] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -183,7 +115,6 @@ lsn_sync_job_init (LsnSyncJob *self)
     }
   self->links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) g_ptr_array_unref);
-  self->outcome = g_strdup ("running");
 }
 
 /**
@@ -199,15 +130,30 @@ lsn_sync_job_new (LsnStore   *store,
 {
   LsnSyncJob *self = g_object_new (LSN_TYPE_SYNC_JOB, NULL);
 
-  self->store = g_object_ref (store);
-  self->profile = g_object_ref (profile);
-  self->trigger = g_strdup (trigger ? trigger : "manual");
+  lsn_job_construct (LSN_JOB (self), store, profile, trigger);
   return self;
 }
 
-void lsn_sync_job_set_dry_run (LsnSyncJob *self, gboolean dry_run) { self->dry_run = dry_run; }
-void lsn_sync_job_set_confirmed (LsnSyncJob *self, gboolean confirmed) { self->confirmed = confirmed; }
-void lsn_sync_job_set_links_only (LsnSyncJob *self, gboolean links_only) { self->links_only = links_only; }
+void
+lsn_sync_job_set_dry_run (LsnSyncJob *self,
+                          gboolean    dry_run)
+{
+  lsn_job_set_dry_run (LSN_JOB (self), dry_run);
+}
+
+void
+lsn_sync_job_set_confirmed (LsnSyncJob *self,
+                            gboolean    confirmed)
+{
+  lsn_job_set_confirmed (LSN_JOB (self), confirmed);
+}
+
+void
+lsn_sync_job_set_links_only (LsnSyncJob *self,
+                             gboolean    links_only)
+{
+  self->links_only = links_only;
+}
 
 /**
  * lsn_sync_job_set_full:
@@ -233,13 +179,26 @@ void
 lsn_sync_job_set_retry_of (LsnSyncJob *self,
                            gint64      event_id)
 {
-  self->retry_of = event_id;
-  g_free (self->trigger);
-  self->trigger = g_strdup ("retry");
+  lsn_job_set_retry_of (LSN_JOB (self), event_id);
 }
-gint64 lsn_sync_job_get_run_id (LsnSyncJob *self) { return self->run_id; }
-const char *lsn_sync_job_get_outcome (LsnSyncJob *self) { return self->outcome; }
-const LsnRunCounts *lsn_sync_job_get_counts (LsnSyncJob *self) { return &self->counts; }
+
+gint64
+lsn_sync_job_get_run_id (LsnSyncJob *self)
+{
+  return lsn_job_get_run_id (LSN_JOB (self));
+}
+
+const char *
+lsn_sync_job_get_outcome (LsnSyncJob *self)
+{
+  return lsn_job_get_outcome (LSN_JOB (self));
+}
+
+const LsnRunCounts *
+lsn_sync_job_get_counts (LsnSyncJob *self)
+{
+  return lsn_job_get_counts (LSN_JOB (self));
+}
 
 /**
  * lsn_sync_job_get_plan:
@@ -249,7 +208,7 @@ const LsnRunCounts *lsn_sync_job_get_counts (LsnSyncJob *self) { return &self->c
 LsnPlan *
 lsn_sync_job_get_plan (LsnSyncJob *self)
 {
-  return self->plan;
+  return lsn_job_get_plan (LSN_JOB (self));
 }
 
 void
@@ -270,8 +229,8 @@ lsn_sync_job_set_connectors (LsnSyncJob   *self,
                              LsnConnector *left,
                              LsnConnector *right)
 {
-  g_set_object (&self->conn[0], left);
-  g_set_object (&self->conn[1], right);
+  lsn_job_set_connector (LSN_JOB (self), LSN_SIDE_LEFT, left, TRUE);
+  lsn_job_set_connector (LSN_JOB (self), LSN_SIDE_RIGHT, right, TRUE);
 }
 
 void
@@ -279,48 +238,65 @@ lsn_sync_job_set_progress_func (LsnSyncJob          *self,
                                 LsnSyncProgressFunc  func,
                                 gpointer             user_data)
 {
-  self->progress_func = func;
-  self->progress_data = user_data;
+  lsn_job_set_progress_func (LSN_JOB (self), func, user_data);
 }
 
 void
 lsn_sync_job_pause (LsnSyncJob *self)
 {
-  g_mutex_lock (&self->lock);
-  self->paused = TRUE;
-  self->progress.paused = TRUE;
-  g_mutex_unlock (&self->lock);
+  lsn_job_pause (LSN_JOB (self));
 }
 
 void
 lsn_sync_job_resume (LsnSyncJob *self)
 {
-  g_mutex_lock (&self->lock);
-  self->paused = FALSE;
-  self->progress.paused = FALSE;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
+  lsn_job_resume (LSN_JOB (self));
 }
 
 void
 lsn_sync_job_get_progress (LsnSyncJob      *self,
                            LsnSyncProgress *progress)
 {
-  g_mutex_lock (&self->lock);
-  *progress = self->progress;
-  g_mutex_unlock (&self->lock);
+  lsn_job_get_progress (LSN_JOB (self), progress);
+}
+
+/* Shorthands for what the base job holds. */
+
+static gint64
+profile_id (LsnSyncJob *self)
+{
+  return lsn_job_get_profile_id (LSN_JOB (self));
+}
+
+static LsnProfileConfig *
+config (LsnSyncJob *self)
+{
+  return lsn_job_get_config (LSN_JOB (self));
+}
+
+static LsnConnector *
+conn (LsnSyncJob *self,
+      LsnSide     side)
+{
+  return lsn_job_get_connector (LSN_JOB (self), side);
+}
+
+static LsnRunCounts *
+counts (LsnSyncJob *self)
+{
+  return lsn_job_get_mutable_counts (LSN_JOB (self));
 }
 
 static gboolean
-emit_progress_idle (gpointer data)
+dry_run (LsnSyncJob *self)
 {
-  LsnSyncJob *self = data;
+  return lsn_job_get_dry_run (LSN_JOB (self));
+}
 
-  g_mutex_lock (&self->lock);
-  self->idle_pending = FALSE;
-  g_mutex_unlock (&self->lock);
-  g_signal_emit (self, signals[PROGRESS], 0);
-  return G_SOURCE_REMOVE;
+static GCancellable *
+cancellable (LsnSyncJob *self)
+{
+  return lsn_job_get_cancellable (LSN_JOB (self));
 }
 
 static void
@@ -330,103 +306,16 @@ report (LsnSyncJob   *self,
         guint         done,
         guint         total)
 {
-  LsnSyncProgress snapshot;
-  gboolean schedule = FALSE;
-
-  g_mutex_lock (&self->lock);
-  self->progress.phase = phase;
-  g_strlcpy (self->progress.kind, kind ? kind : "", sizeof self->progress.kind);
-  self->progress.done = done;
-  self->progress.total = total;
-  self->progress.counts = self->counts;
-  self->progress.requests = 0;
-  self->progress.throttled = 0;
-  for (guint s = 0; s < 2; s++)
-    {
-      LsnHttpClient *http = self->conn[s] ? lsn_connector_get_http (self->conn[s]) : NULL;
-      if (http)
-        {
-          LsnHttpStats stats;
-          lsn_http_client_get_stats (http, &stats);
-          self->progress.requests += stats.requests - self->requests_at_start[s];
-          self->progress.throttled += stats.throttled;
-          self->progress.budget_left[s] = stats.budget_left;
-          self->progress.budget_requests[s] = stats.budget_requests;
-        }
-    }
-  snapshot = self->progress;
-  if (self->main_context && !self->idle_pending)
-    self->idle_pending = schedule = TRUE;
-  g_mutex_unlock (&self->lock);
-
-  if (schedule)
-    {
-      GSource *source = g_idle_source_new ();
-      g_source_set_priority (source, G_PRIORITY_LOW);
-      g_source_set_callback (source, emit_progress_idle, g_object_ref (self), g_object_unref);
-      g_source_attach (source, self->main_context);
-      g_source_unref (source);
-    }
-
-  if (self->progress_func)
-    self->progress_func (&snapshot, self->progress_data);
-}
-
-/* Blocks while paused; returns FALSE when cancelled. */
-static gboolean
-checkpoint (LsnSyncJob  *self,
-            GError     **error)
-{
-  g_mutex_lock (&self->lock);
-  while (self->paused && !g_cancellable_is_cancelled (self->cancellable))
-    {
-      gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC / 5;
-      g_cond_wait_until (&self->cond, &self->lock, until);
-    }
-  g_mutex_unlock (&self->lock);
-
-  return !g_cancellable_set_error_if_cancelled (self->cancellable, error);
-}
-
-/* -------------------------------------------------------------------------------------------- */
-/* Store access: every call below runs its body on the store's writer thread.                    */
-
-typedef gboolean (*DbOp) (LsnSyncJob  *self,
-                          sqlite3     *db,
-                          gpointer     data,
-                          GError     **error);
-
-typedef struct
-{
-  LsnSyncJob *self;
-  DbOp        op;
-  gpointer    data;
-} DbCall;
-
-static gboolean
-db_call_func (LsnStore  *store,
-              sqlite3   *db,
-              gpointer   user_data,
-              GError   **error)
-{
-  DbCall *call = user_data;
-  return call->op (call->self, db, call->data, error);
+  lsn_job_report (LSN_JOB (self), phase, kind, done, total);
 }
 
 static gboolean
 in_transaction (LsnSyncJob  *self,
-                DbOp         op,
+                LsnJobDbOp   op,
                 gpointer     data,
                 GError     **error)
 {
-  DbCall call = { self, op, data };
-  return lsn_store_run_in_transaction (self->store, db_call_func, &call, error);
-}
-
-static gint64
-profile_id (LsnSyncJob *self)
-{
-  return lsn_profile_get_id (self->profile);
+  return lsn_job_in_transaction (LSN_JOB (self), op, data, error);
 }
 
 /* -------------------------------------------------------------------------------------------- */
@@ -493,19 +382,6 @@ lsn_sync_build_connector (JsonObject  *side_settings,
   return lsn_connector_new_from_settings (side_settings, secret, error);
 }
 
-static void
-on_request_cb (LsnHttpClient *client,
-               const char    *method,
-               GUri          *uri,
-               gpointer       user_data)
-{
-  char **slot = user_data;
-
-  /* method and path only: query values may hold secrets */
-  g_free (*slot);
-  *slot = g_strdup_printf ("%s %s", method, g_uri_get_path (uri));
-}
-
 static gboolean
 ensure_connectors (LsnSyncJob  *self,
                    GError     **error)
@@ -514,53 +390,34 @@ ensure_connectors (LsnSyncJob  *self,
     {
       LsnHttpClient *http;
 
-      if (self->conn[s] == NULL)
+      if (conn (self, s) == NULL)
         {
-          self->conn[s] = lsn_sync_build_connector (lsn_profile_config_get_side (self->config, s),
-                                                    error);
-          if (self->conn[s] == NULL)
+          g_autoptr(LsnConnector) built =
+            lsn_sync_build_connector (lsn_profile_config_get_side (config (self), s), error);
+
+          if (built == NULL)
             {
               g_prefix_error (error, "The %s connection cannot be used: ",
                               lsn_side_to_string (s));
               return FALSE;
             }
+          lsn_job_set_connector (LSN_JOB (self), s, built, TRUE);
         }
-      http = lsn_connector_get_http (self->conn[s]);
+      http = lsn_connector_get_http (conn (self, s));
       if (http != NULL)
         {
-          JsonObject *side = lsn_profile_config_get_side (self->config, s);
+          JsonObject *side = lsn_profile_config_get_side (config (self), s);
           JsonNode *timeout = side ? json_object_get_member (side, "timeout_seconds") : NULL;
-          LsnHttpStats stats;
 
           /* how long one request may take (a profile may shorten it) */
           if (timeout != NULL && JSON_NODE_HOLDS_VALUE (timeout)
               && json_node_get_value_type (timeout) == G_TYPE_INT64
               && json_node_get_int (timeout) > 0)
             lsn_http_client_set_timeout (http, (guint) json_node_get_int (timeout));
-          lsn_http_client_set_observer (http, on_request_cb, &self->last_request[s]);
-          lsn_http_client_get_stats (http, &stats);
-          self->requests_at_start[s] = stats.requests;
         }
     }
+  lsn_job_watch_connectors (LSN_JOB (self));
   return TRUE;
-}
-
-static guint64
-requests_spent (LsnSyncJob *self)
-{
-  guint64 total = 0;
-
-  for (guint s = 0; s < 2; s++)
-    {
-      LsnHttpClient *http = self->conn[s] ? lsn_connector_get_http (self->conn[s]) : NULL;
-      if (http)
-        {
-          LsnHttpStats stats;
-          lsn_http_client_get_stats (http, &stats);
-          total += stats.requests - self->requests_at_start[s];
-        }
-    }
-  return total;
 }
 
 /* -------------------------------------------------------------------------------------------- */
@@ -590,11 +447,12 @@ pull_data_clear (PullData *pd)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PullData, pull_data_clear)
 
 static gboolean
-load_pull_state_op (LsnSyncJob  *self,
+load_pull_state_op (LsnJob      *job,
                     sqlite3     *db,
                     gpointer     data,
                     GError     **error)
 {
+  LsnSyncJob *self = LSN_SYNC_JOB (job);
   PullData *pd = data;
 
   if (!lsn_db_get_cursor (db, profile_id (self), lsn_side_to_string (pd->side), pd->kind,
@@ -606,11 +464,12 @@ load_pull_state_op (LsnSyncJob  *self,
 }
 
 static gboolean
-save_pull_op (LsnSyncJob  *self,
+save_pull_op (LsnJob      *job,
               sqlite3     *db,
               gpointer     data,
               GError     **error)
 {
+  LsnSyncJob *self = LSN_SYNC_JOB (job);
   PullData *pd = data;
   const char *side = lsn_side_to_string (pd->side);
 
@@ -659,12 +518,13 @@ pull_side (LsnSyncJob  *self,
 
   cursor = pd.cursor ? g_ascii_strtoll (pd.cursor, NULL, 10) : 0;
   pd.full = self->full || cursor == 0
-            || now - pd.last_full_at > (gint64) self->config->full_every_hours * 3600 * G_USEC_PER_SEC;
+            || now - pd.last_full_at
+               > (gint64) config (self)->full_every_hours * 3600 * G_USEC_PER_SEC;
 
   options.include_inactive = TRUE;
   options.since_usec = pd.full ? 0 : MAX (cursor - PULL_OVERLAP_USEC, 1);
 
-  pd.pulled = lsn_connector_list_all (self->conn[side], kind, &options, self->cancellable, error);
+  pd.pulled = lsn_connector_list_all (conn (self, side), kind, &options, cancellable (self), error);
   if (pd.pulled == NULL)
     {
       g_prefix_error (error, "Reading %ss from the %s side failed, nothing was written: ",
@@ -703,7 +563,7 @@ pull_side (LsnSyncJob  *self,
 
   pd.new_cursor = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (cursor, max_modified));
 
-  if (!self->dry_run && !in_transaction (self, save_pull_op, &pd, error))
+  if (!dry_run (self) && !in_transaction (self, save_pull_op, &pd, error))
     return FALSE;
 
   g_hash_table_replace (self->records[side], g_strdup (kind), g_steal_pointer (&records));
@@ -717,11 +577,12 @@ pull_side (LsnSyncJob  *self,
 /* Links and translation                                                                         */
 
 static gboolean
-load_links_op (LsnSyncJob  *self,
+load_links_op (LsnJob      *job,
                sqlite3     *db,
                gpointer     data,
                GError     **error)
 {
+  LsnSyncJob *self = LSN_SYNC_JOB (job);
   const char *kind = data;
   GPtrArray *links = lsn_db_load_links (db, profile_id (self), kind, error);
 
@@ -801,93 +662,10 @@ id_on (LsnPlanAction *a,
   return a->source_side == side ? a->source_id : a->target_id;
 }
 
-static const char *
-name_on (LsnPlanAction *a,
-         LsnSide        side)
-{
-  return a->source_side == side ? a->source_name : a->target_name;
-}
-
-static LsnAuditEvent *
-event_for (LsnSyncJob    *self,
-           LsnPlanAction *a,
-           const char    *action,
-           const char    *outcome)
-{
-  LsnAuditEvent *e = lsn_audit_event_new ();
-
-  e->profile_id = profile_id (self);
-  e->run_id = self->run_id;
-  e->time = g_get_real_time ();
-  e->kind = g_strdup (a->kind);
-  e->target_side = g_strdup (lsn_side_to_string (a->target_side));
-  e->left_id = g_strdup (id_on (a, LSN_SIDE_LEFT));
-  e->right_id = g_strdup (id_on (a, LSN_SIDE_RIGHT));
-  e->left_name = g_strdup (name_on (a, LSN_SIDE_LEFT));
-  e->right_name = g_strdup (name_on (a, LSN_SIDE_RIGHT));
-  e->action = g_strdup (action);
-  e->outcome = g_strdup (outcome);
-  e->message = g_strdup (a->detail);
-  e->actor = g_strdup (g_strcmp0 (self->trigger, "schedule") == 0 ? "scheduler" : g_get_user_name ());
-  e->retry_of = self->retry_of;
-  if (a->changes)
-    {
-      g_autoptr(JsonNode) n = json_node_alloc ();
-      json_node_init_array (n, a->changes);
-      e->changes = json_to_string (n, FALSE);
-    }
-  return e;
-}
-
-static char *
-idem_key (LsnSyncJob    *self,
-          LsnPlanAction *a)
-{
-  g_autofree char *raw = g_strdup_printf ("%" G_GINT64_FORMAT "|%" G_GINT64_FORMAT "|%s|%s|%s|%s|%s",
-                                          profile_id (self), self->run_id, a->kind,
-                                          lsn_action_type_to_string (a->type),
-                                          lsn_side_to_string (a->target_side),
-                                          a->source_id ? a->source_id : "",
-                                          a->target_id ? a->target_id : "");
-  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, raw, -1);
-}
-
-static char *
-payload_for (LsnPlanAction *a)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "source_side");
-  json_builder_add_string_value (b, lsn_side_to_string (a->source_side));
-  json_builder_set_member_name (b, "source_name");
-  json_builder_add_string_value (b, a->source_name);
-  json_builder_set_member_name (b, "target_name");
-  json_builder_add_string_value (b, a->target_name);
-  if (a->fields)
-    {
-      JsonNode *n = json_node_alloc ();
-      json_node_init_object (n, a->fields);
-      json_builder_set_member_name (b, "fields");
-      json_builder_add_value (b, n);
-    }
-  if (a->refs && json_object_get_size (a->refs) > 0)
-    {
-      JsonNode *n = json_node_alloc ();
-      json_node_init_object (n, a->refs);
-      json_builder_set_member_name (b, "refs");
-      json_builder_add_value (b, n);
-    }
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
-}
-
 typedef struct
 {
   LsnKindPlan *kp;
-  GArray      *pending;   /* of Pending */
+  GArray      *writes;    /* of LsnJobWrite */
 } LocalData;
 
 static gboolean
@@ -900,11 +678,12 @@ is_fresh (LsnSyncJob    *self,
 }
 
 static gboolean
-apply_local_op (LsnSyncJob  *self,
+apply_local_op (LsnJob      *job,
                 sqlite3     *db,
                 gpointer     data,
                 GError     **error)
 {
+  LsnSyncJob *self = LSN_SYNC_JOB (job);
   LocalData *ld = data;
   LsnKindPlan *kp = ld->kp;
 
@@ -932,7 +711,7 @@ apply_local_op (LsnSyncJob  *self,
               }
             if (!lsn_db_save_link (db, profile_id (self), link, error))
               return FALSE;
-            e = event_for (self, a, "link", "ok");
+            e = lsn_job_new_action_event (job, a, "link", "ok");
           }
           break;
 
@@ -971,65 +750,38 @@ apply_local_op (LsnSyncJob  *self,
           if (g_strcmp0 (a->reason, "echo") != 0 && !is_fresh (self, a))
             {
               /* told already when the record first came in, or last changed */
-              self->counts.skipped++;
+              counts (self)->skipped++;
               break;
             }
           if (a->type == LSN_ACTION_HOLD)
             {
-              self->counts.skipped++;
-              e = event_for (self, a, "hold", "held");
+              counts (self)->skipped++;
+              e = lsn_job_new_action_event (job, a, "hold", "held");
             }
           else if (g_strcmp0 (a->reason, "echo") == 0)
             {
-              self->counts.echoes++;
-              e = event_for (self, a, "skip", "echo");
+              counts (self)->echoes++;
+              e = lsn_job_new_action_event (job, a, "skip", "echo");
               g_free (e->message);
               e->message = g_strdup ("the change is Liaison's own write coming back: not sent");
             }
           else
             {
-              self->counts.skipped++;
-              e = event_for (self, a, "skip", a->reason);
+              counts (self)->skipped++;
+              e = lsn_job_new_action_event (job, a, "skip", a->reason);
             }
           break;
 
         case LSN_ACTION_DELETED:
-          self->counts.deleted++;
-          e = event_for (self, a, "delete", "reported");
+          counts (self)->deleted++;
+          e = lsn_job_new_action_event (job, a, "delete", "reported");
           break;
 
         case LSN_ACTION_CREATE:
         case LSN_ACTION_UPDATE:
         case LSN_ACTION_ARCHIVE:
-          if (kp->guarded)
-            {
-              self->counts.skipped++;
-              e = event_for (self, a, lsn_action_type_to_string (a->type), "guarded");
-              g_free (e->message);
-              e->message = g_strdup (kp->guard_message);
-            }
-          else
-            {
-              g_autoptr(LsnOutboxRow) row = g_new0 (LsnOutboxRow, 1);
-              Pending p;
-
-              row->run_id = self->run_id;
-              row->idem_key = idem_key (self, a);
-              row->kind = g_strdup (a->kind);
-              row->target_side = g_strdup (lsn_side_to_string (a->target_side));
-              row->action = g_strdup (lsn_action_type_to_string (a->type));
-              row->source_id = g_strdup (a->source_id);
-              row->target_id = g_strdup (a->target_id);
-              row->payload = payload_for (a);
-              if (!lsn_db_outbox_insert (db, profile_id (self), row, error))
-                return FALSE;
-              if (row->id != 0)
-                {
-                  p.action = a;
-                  p.row_id = row->id;
-                  g_array_append_val (ld->pending, p);
-                }
-            }
+          if (!lsn_job_queue_write (job, db, kp, a, ld->writes, error))
+            return FALSE;
           break;
 
         default:
@@ -1045,38 +797,22 @@ apply_local_op (LsnSyncJob  *self,
 
 typedef struct
 {
-  gint64      row_id;
-  const char *state;
-  const char *error_text;
-} RowState;
-
-static gboolean
-set_row_state_op (LsnSyncJob  *self,
-                  sqlite3     *db,
-                  gpointer     data,
-                  GError     **error)
-{
-  RowState *rs = data;
-  return lsn_db_outbox_set_state (db, rs->row_id, rs->state, rs->error_text, error);
-}
-
-typedef struct
-{
   LsnPlanAction *action;
   gint64         row_id;
   LsnRecord     *result;     /* (nullable) the target as it is now */
   const GError  *failure;    /* (nullable) */
-  char          *request;
+  const char    *request;
   const char    *event_action;
   const char    *recovered;  /* (nullable) a note when an interrupted create was found */
 } ResultData;
 
 static gboolean
-record_result_op (LsnSyncJob  *self,
+record_result_op (LsnJob      *job,
                   sqlite3     *db,
                   gpointer     data,
                   GError     **error)
 {
+  LsnSyncJob *self = LSN_SYNC_JOB (job);
   ResultData *rd = data;
   LsnPlanAction *a = rd->action;
   g_autoptr(LsnAuditEvent) e = NULL;
@@ -1085,7 +821,7 @@ record_result_op (LsnSyncJob  *self,
 
   if (rd->failure == NULL && rd->result != NULL)
     {
-      LsnKindConfig *kc = lsn_profile_config_get_kind (self->config, a->kind);
+      LsnKindConfig *kc = lsn_profile_config_get_kind (config (self), a->kind);
       g_autofree char *target_hash = lsn_planner_side_hash (kc, a->target_side, rd->result);
       g_autoptr(GPtrArray) one = g_ptr_array_new ();
       LsnLink *link = a->link_id ? find_link (self, a->kind, a->link_id) : NULL;
@@ -1141,7 +877,7 @@ record_result_op (LsnSyncJob  *self,
                                  now, error))
         return FALSE;
 
-      e = event_for (self, a, rd->event_action, "ok");
+      e = lsn_job_new_action_event (job, a, rd->event_action, "ok");
       if (rd->recovered)
         {
           g_free (e->message);
@@ -1149,15 +885,15 @@ record_result_op (LsnSyncJob  *self,
         }
       state = "done";
       if (a->type == LSN_ACTION_CREATE)
-        self->counts.created++;
+        counts (self)->created++;
       else
-        self->counts.updated++;
+        counts (self)->updated++;
     }
   else
     {
       gboolean unknown = g_error_matches (rd->failure, LSN_ERROR, LSN_ERROR_OUTCOME_UNKNOWN);
 
-      e = event_for (self, a, rd->event_action, "failed");
+      e = lsn_job_new_action_event (job, a, rd->event_action, "failed");
       g_free (e->message);
       if (g_error_matches (rd->failure, LSN_ERROR, LSN_ERROR_PERMISSION))
         e->message = g_strdup_printf ("%s — the API account on the %s side may lack permission to "
@@ -1174,7 +910,7 @@ record_result_op (LsnSyncJob  *self,
         e->message = g_strdup (rd->failure->message);
       state = unknown ? "unknown" : "failed";
       error_text = g_strdup (rd->failure->message);
-      self->counts.failed++;
+      counts (self)->failed++;
     }
 
   e->request = g_strdup (rd->request);
@@ -1237,7 +973,7 @@ catalogue (LsnSyncJob *self,
   if (g_hash_table_lookup_extended (self->catalogue[side], kind, NULL, (gpointer *) &fields))
     return fields;
 
-  fields = lsn_connector_list_fields (self->conn[side], kind, self->cancellable, &error);
+  fields = lsn_connector_list_fields (conn (self, side), kind, cancellable (self), &error);
   if (fields == NULL)
     g_message ("The %s side cannot list the fields of %ss: %s", lsn_side_to_string (side), kind,
                error->message);
@@ -1291,27 +1027,21 @@ narrow_default_fields (LsnSyncJob    *self,
     }
 }
 
+/* Sends one queued write (its outbox row is "sending") and records its result. */
 static gboolean
-send_one (LsnSyncJob  *self,
-          Pending     *p,
-          GError     **error)
+lsn_sync_job_send_write (LsnJob       *job,
+                         LsnJobWrite  *write,
+                         GError      **error)
 {
-  LsnPlanAction *a = p->action;
-  LsnConnector *conn = self->conn[a->target_side];
-  RowState rs = { p->row_id, "sending", NULL };
+  LsnSyncJob *self = LSN_SYNC_JOB (job);
+  LsnPlanAction *a = write->action;
+  LsnConnector *target = conn (self, a->target_side);
   ResultData rd = { 0 };
   g_autoptr(GError) failure = NULL;
   g_autoptr(JsonObject) fields = NULL;
   g_autoptr(LsnRecord) result = NULL;
-  gboolean ok;
 
-  if (!checkpoint (self, error))
-    return FALSE;
-
-  if (!in_transaction (self, set_row_state_op, &rs, error))
-    return FALSE;
-
-  g_clear_pointer (&self->last_request[a->target_side], g_free);
+  lsn_job_forget_last_request (job, a->target_side);
 
   if (resolve_refs (self, a, &fields, &failure))
     {
@@ -1322,12 +1052,12 @@ send_one (LsnSyncJob  *self,
       switch (a->type)
         {
         case LSN_ACTION_CREATE:
-          result = lsn_connector_create (conn, a->kind, fields, self->cancellable, &failure);
+          result = lsn_connector_create (target, a->kind, fields, cancellable (self), &failure);
           break;
         case LSN_ACTION_UPDATE:
         case LSN_ACTION_ARCHIVE:
         default:
-          result = lsn_connector_update (conn, a->kind, a->target_id, fields, self->cancellable,
+          result = lsn_connector_update (target, a->kind, a->target_id, fields, cancellable (self),
                                          &failure);
           break;
         }
@@ -1341,13 +1071,12 @@ send_one (LsnSyncJob  *self,
     }
 
   rd.action = a;
-  rd.row_id = p->row_id;
+  rd.row_id = write->row_id;
   rd.result = result;
   rd.failure = failure;
-  rd.request = self->last_request[a->target_side];
+  rd.request = lsn_job_get_last_request (job, a->target_side);
   rd.event_action = lsn_action_type_to_string (a->type);
-  ok = in_transaction (self, record_result_op, &rd, error);
-  return ok;
+  return in_transaction (self, record_result_op, &rd, error);
 }
 
 /* -------------------------------------------------------------------------------------------- */
@@ -1408,11 +1137,12 @@ find_created (LsnSyncJob   *self,
 }
 
 static gboolean
-resume_outbox_op (LsnSyncJob  *self,
+resume_outbox_op (LsnJob      *job,
                   sqlite3     *db,
                   gpointer     data,
                   GError     **error)
 {
+  LsnSyncJob *self = LSN_SYNC_JOB (job);
   GPtrArray **rows = data;
 
   *rows = lsn_db_outbox_unfinished (db, profile_id (self), error);
@@ -1433,7 +1163,7 @@ resume_outbox (LsnSyncJob  *self,
       LsnOutboxRow *row = g_ptr_array_index (rows, i);
       g_autoptr(JsonParser) parser = json_parser_new ();
       JsonObject *payload = NULL;
-      RowState rs = { row->id, "failed", NULL };
+      const char *error_text = NULL;
 
       report (self, LSN_SYNC_PHASE_RESUMING, row->kind, i, rows->len);
 
@@ -1444,7 +1174,7 @@ resume_outbox (LsnSyncJob  *self,
       if (g_strcmp0 (row->state, "pending") == 0)
         {
           /* never sent: this run plans it again from what the systems hold now */
-          rs.error_text = "not sent before the previous run stopped; planned again";
+          error_text = "not sent before the previous run stopped; planned again";
         }
       else if (g_strcmp0 (row->action, "create") == 0 && payload != NULL
                && g_hash_table_contains (self->records[g_strcmp0 (row->target_side, "left") == 0
@@ -1460,7 +1190,7 @@ resume_outbox (LsnSyncJob  *self,
                                                                            : LSN_SIDE_LEFT;
               ResultData rd = { 0 };
               GPtrArray *src_records = g_hash_table_lookup (self->records[source], row->kind);
-              LsnKindConfig *kc = lsn_profile_config_get_kind (self->config, row->kind);
+              LsnKindConfig *kc = lsn_profile_config_get_kind (config (self), row->kind);
 
               a = lsn_plan_action_new (LSN_ACTION_CREATE, row->kind, source);
               a->source_id = g_strdup (row->source_id);
@@ -1485,12 +1215,12 @@ resume_outbox (LsnSyncJob  *self,
                 return FALSE;
               continue;
             }
-          rs.error_text = "interrupted while sending; not found on the target, so planned again";
+          error_text = "interrupted while sending; not found on the target, so planned again";
         }
       else
-        rs.error_text = "interrupted while sending; planned again from what the systems hold now";
+        error_text = "interrupted while sending; planned again from what the systems hold now";
 
-      if (!in_transaction (self, set_row_state_op, &rs, error))
+      if (!lsn_job_set_write_state (LSN_JOB (self), row->id, "failed", error_text, error))
         return FALSE;
     }
 
@@ -1501,11 +1231,12 @@ resume_outbox (LsnSyncJob  *self,
 /* The run                                                                                       */
 
 static gboolean
-load_decisions_op (LsnSyncJob  *self,
+load_decisions_op (LsnJob      *job,
                    sqlite3     *db,
                    gpointer     data,
                    GError     **error)
 {
+  LsnSyncJob *self = LSN_SYNC_JOB (job);
   gpointer *io = data;
   GPtrArray *decisions = lsn_db_load_decisions (db, profile_id (self), io[0], error);
 
@@ -1520,7 +1251,7 @@ plan_and_apply_kind (LsnSyncJob     *self,
 {
   LsnPlanInput in = { 0 };
   g_autoptr(GPtrArray) decisions = NULL;
-  g_autoptr(GArray) pending = g_array_new (FALSE, FALSE, sizeof (Pending));
+  g_autoptr(GArray) writes = g_array_new (FALSE, FALSE, sizeof (LsnJobWrite));
   LocalData ld = { 0 };
   gpointer io[2] = { kc->kind, NULL };
   LsnKindPlan *kp;
@@ -1533,7 +1264,7 @@ plan_and_apply_kind (LsnSyncJob     *self,
     return FALSE;
   decisions = io[1];
 
-  in.config = self->config;
+  in.config = config (self);
   in.kind = kc;
   for (guint s = 0; s < 2; s++)
     {
@@ -1546,10 +1277,10 @@ plan_and_apply_kind (LsnSyncJob     *self,
   in.translate = translate_cb;
   in.translate_data = self;
   in.now_usec = g_get_real_time ();
-  in.confirmed = self->confirmed;
-  in.defer_references = self->dry_run;
+  in.confirmed = lsn_job_get_confirmed (LSN_JOB (self));
+  in.defer_references = dry_run (self);
 
-  kp = lsn_planner_plan_kind (&in, self->plan);
+  kp = lsn_planner_plan_kind (&in, lsn_job_get_plan (LSN_JOB (self)));
 
   /* "Send again" and "relink" apply only part of the plan. */
   for (guint i = kp->actions->len; i > 0; i--)
@@ -1569,176 +1300,54 @@ plan_and_apply_kind (LsnSyncJob     *self,
         g_ptr_array_remove_index (kp->actions, i - 1);
     }
 
-  if (self->dry_run)
+  if (dry_run (self))
     return TRUE;
 
   report (self, LSN_SYNC_PHASE_APPLYING, kc->kind, 0, 0);
   ld.kp = kp;
-  ld.pending = pending;
+  ld.writes = writes;
   if (!in_transaction (self, apply_local_op, &ld, error))
     return FALSE;
-
-  if (kp->guarded)
-    {
-      g_free (self->outcome);
-      self->outcome = g_strdup ("guarded");
-    }
-
-  for (guint i = 0; i < pending->len; i++)
-    {
-      report (self, LSN_SYNC_PHASE_APPLYING, kc->kind, i, pending->len);
-      if (!send_one (self, &g_array_index (pending, Pending, i), error))
-        return FALSE;
-    }
-  report (self, LSN_SYNC_PHASE_APPLYING, kc->kind, pending->len, pending->len);
-
-  return TRUE;
-}
-
-typedef struct
-{
-  const char *outcome;
-  const char *message;
-} FinishData;
-
-static gboolean
-start_run_op (LsnSyncJob  *self,
-              sqlite3     *db,
-              gpointer     data,
-              GError     **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
-  /* a run still "running" was stopped by a crash or a kill: this run finishes its work */
-  stmt = lsn_store_prepare (db,
-                            "UPDATE runs SET outcome = 'interrupted', finished_at = ?2, "
-                            "message = 'stopped before it finished; the next run completed its "
-                            "work' WHERE profile_id = ?1 AND outcome = 'running'",
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, profile_id (self));
-  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    return lsn_store_set_error (db, sqlite3_errcode (db), NULL, "closing interrupted runs", error);
-
-  self->run_id = lsn_db_insert_run (db, profile_id (self), self->trigger, self->dry_run,
-                                    lsn_profile_get_version (self->profile), error);
-  return self->run_id != 0;
+  return lsn_job_send_writes (LSN_JOB (self), kc->kind, writes, error);
 }
 
 static gboolean
-finish_run_op (LsnSyncJob  *self,
-               sqlite3     *db,
-               gpointer     data,
-               GError     **error)
-{
-  FinishData *fd = data;
-
-  self->counts.requests = requests_spent (self);
-  return lsn_db_finish_run (db, self->run_id, &self->counts, fd->outcome, fd->message, error);
-}
-
-static gboolean
-last_sending_create_op (LsnSyncJob  *self,
-                        sqlite3     *db,
-                        gpointer     data,
-                        GError     **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  gint64 *last = data;
-  int rc;
-
-  stmt = lsn_store_prepare (db,
-                            "SELECT max(updated_at) FROM outbox WHERE profile_id = ?1 "
-                            "AND action = 'create' AND state = 'sending'",
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, profile_id (self));
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    return lsn_store_set_error (db, rc, NULL, "reading the outbox", error);
-  *last = sqlite3_column_int64 (stmt, 0);
-  return TRUE;
-}
-
-/* A create that a stopped run was sending may reach the server and be applied a moment after the
- * process died. Read too early, the target does not show it yet, the record is created again and
- * the late one makes a duplicate. So before reading, wait until the latest such create has been
- * out for as long as a request may take: by then it has landed or never will. Updates need no
- * wait: sent twice, they give the same result. */
-static gboolean
-settle_interrupted_creates (LsnSyncJob  *self,
-                            GError     **error)
-{
-  gint64 last = 0, window = 0, until;
-
-  if (!in_transaction (self, last_sending_create_op, &last, error))
-    return FALSE;
-  if (last == 0)
-    return TRUE;
-
-  for (guint s = 0; s < 2; s++)
-    {
-      LsnHttpClient *http = lsn_connector_get_http (self->conn[s]);
-      guint timeout = 0;
-
-      if (http != NULL)
-        g_object_get (lsn_http_client_get_session (http), "timeout", &timeout, NULL);
-      window = MAX (window, (gint64) (timeout > 0 ? timeout : 60) * G_USEC_PER_SEC);
-    }
-
-  until = MIN (last + window, g_get_real_time () + window);
-  report (self, LSN_SYNC_PHASE_RESUMING, NULL, 0, 0);
-  while (g_get_real_time () < until)
-    {
-      if (g_cancellable_set_error_if_cancelled (self->cancellable, error))
-        return FALSE;
-      g_usleep (MIN (until - g_get_real_time (), G_USEC_PER_SEC / 10));
-    }
-  return TRUE;
-}
-
-static gboolean
-load_retry_event_op (LsnSyncJob  *self,
+load_retry_event_op (LsnJob      *job,
                      sqlite3     *db,
                      gpointer     data,
                      GError     **error)
 {
-  self->retry_event = lsn_db_load_event (db, self->retry_of, error);
+  LsnSyncJob *self = LSN_SYNC_JOB (job);
+  self->retry_event = lsn_db_load_event (db, lsn_job_get_retry_of (job), error);
   return self->retry_event != NULL;
 }
 
+/* Pull → match/plan → apply, kind by kind. */
 static gboolean
-run_inner (LsnSyncJob  *self,
-           GError     **error)
+lsn_sync_job_run_body (LsnJob  *job,
+                       GError **error)
 {
+  LsnSyncJob *self = LSN_SYNC_JOB (job);
   g_autoptr(GPtrArray) kinds = g_ptr_array_new ();
   guint step = 0;
 
-  report (self, LSN_SYNC_PHASE_STARTING, NULL, 0, 0);
-
-  self->config = lsn_profile_config_parse (lsn_profile_get_settings (self->profile), error);
-  if (self->config == NULL)
-    return FALSE;
-
-  if (self->retry_of > 0)
+  if (lsn_job_get_retry_of (job) > 0)
     {
       if (!in_transaction (self, load_retry_event_op, NULL, error))
         return FALSE;
       if (self->retry_event->profile_id != profile_id (self))
         {
           g_set_error (error, LSN_ERROR, LSN_ERROR_INVALID_ARGUMENT,
-                       "Event %" G_GINT64_FORMAT " belongs to another profile", self->retry_of);
+                       "Event %" G_GINT64_FORMAT " belongs to another profile",
+                       lsn_job_get_retry_of (job));
           return FALSE;
         }
       lsn_sync_job_set_only_kind (self, self->retry_event->kind);
     }
 
-  for (guint i = 0; i < self->config->kinds->len; i++)
+  for (guint i = 0; i < config (self)->kinds->len; i++)
     {
-      LsnKindConfig *kc = g_ptr_array_index (self->config->kinds, i);
+      LsnKindConfig *kc = g_ptr_array_index (config (self)->kinds, i);
       if (kc->direction == LSN_DIRECTION_OFF)
         continue;
       if (self->only_kind && !g_str_equal (self->only_kind, kc->kind))
@@ -1761,9 +1370,9 @@ run_inner (LsnSyncJob  *self,
   for (guint i = 0; i < kinds->len; i++)
     narrow_default_fields (self, g_ptr_array_index (kinds, i));
 
-  self->plan = lsn_plan_new ();
+  lsn_job_set_plan (job, lsn_plan_new ());
 
-  if (!self->dry_run && !in_transaction (self, start_run_op, NULL, error))
+  if (!dry_run (self) && !lsn_job_start_run (job, TRUE, error))
     return FALSE;
 
   /* Parents' links are needed to translate references of children. */
@@ -1777,7 +1386,7 @@ run_inner (LsnSyncJob  *self,
       && !reload_links (self, LSN_KIND_SITE, error))
     return FALSE;
 
-  if (!self->dry_run && !settle_interrupted_creates (self, error))
+  if (!dry_run (self) && !lsn_job_settle_interrupted_creates (job, NULL, error))
     return FALSE;
 
   /* Pull everything first: a failure to read leaves both systems untouched. */
@@ -1787,16 +1396,16 @@ run_inner (LsnSyncJob  *self,
       for (guint s = 0; s < 2; s++)
         {
           report (self, LSN_SYNC_PHASE_PULLING, kc->kind, step++, kinds->len * 2);
-          if (!checkpoint (self, error) || !pull_side (self, kc->kind, s, error))
+          if (!lsn_job_checkpoint (job, error) || !pull_side (self, kc->kind, s, error))
             return FALSE;
         }
     }
 
-  if (!self->dry_run && !resume_outbox (self, error))
+  if (!dry_run (self) && !resume_outbox (self, error))
     return FALSE;
 
   for (guint i = 0; i < kinds->len; i++)
-    if (!checkpoint (self, error)
+    if (!lsn_job_checkpoint (job, error)
         || !plan_and_apply_kind (self, g_ptr_array_index (kinds, i), error))
       return FALSE;
 
@@ -1806,71 +1415,20 @@ run_inner (LsnSyncJob  *self,
 /**
  * lsn_sync_job_run:
  *
- * Runs the job on the calling thread, which must not be the main thread of a window. A run that
- * fails still leaves its run row (outcome "failed", with the reason).
- *
- * Returns: %FALSE when the run could not finish (it may still have written part of its work,
- *   each piece with its audit event)
+ * See lsn_job_run().
  */
 gboolean
 lsn_sync_job_run (LsnSyncJob    *self,
                   GCancellable  *cancellable,
                   GError       **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GError) finish_error = NULL;
-  FinishData fd = { 0 };
-  gboolean ok;
-
-  self->cancellable = cancellable;
-  ok = run_inner (self, &local_error);
-
-  if (!ok)
-    fd.outcome = g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? "cancelled"
-                                                                                 : "failed";
-  else if (g_strcmp0 (self->outcome, "guarded") == 0)
-    fd.outcome = "guarded";
-  else
-    fd.outcome = self->counts.failed > 0 ? "partial" : "ok";
-  fd.message = local_error ? local_error->message : NULL;
-
-  g_free (self->outcome);
-  self->outcome = g_strdup (fd.outcome);
-
-  report (self, LSN_SYNC_PHASE_RECORDING, NULL, 0, 0);
-  if (self->run_id != 0 && !in_transaction (self, finish_run_op, &fd, &finish_error))
-    g_warning ("Could not record the end of run %" G_GINT64_FORMAT ": %s", self->run_id,
-               finish_error->message);
-  self->counts.requests = requests_spent (self);
-  report (self, LSN_SYNC_PHASE_DONE, NULL, 0, 0);
-  self->cancellable = NULL;
-
-  if (!ok)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-run_in_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  GError *error = NULL;
-
-  if (lsn_sync_job_run (source_object, cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  return lsn_job_run (LSN_JOB (self), cancellable, error);
 }
 
 /**
  * lsn_sync_job_run_async:
  *
- * Runs the job on a worker thread; "progress" is emitted on the caller's main context.
+ * See lsn_job_run_async().
  */
 void
 lsn_sync_job_run_async (LsnSyncJob          *self,
@@ -1878,11 +1436,7 @@ lsn_sync_job_run_async (LsnSyncJob          *self,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, lsn_sync_job_run_async);
-  self->main_context = g_main_context_ref_thread_default ();
-  g_task_run_in_thread (task, run_in_thread);
+  lsn_job_run_async (LSN_JOB (self), cancellable, callback, user_data);
 }
 
 gboolean
@@ -1890,5 +1444,5 @@ lsn_sync_job_run_finish (LsnSyncJob    *self,
                          GAsyncResult  *result,
                          GError       **error)
 {
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return lsn_job_run_finish (LSN_JOB (self), result, error);
 }

@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 
 #include "lsn-connector.h"
+#include "lsn-job.h"
 #include "lsn-plan.h"
 #include "lsn-profile.h"
 #include "lsn-store.h"
@@ -16,42 +17,9 @@
 
 G_BEGIN_DECLS
 
-typedef enum
-{
-  LSN_SYNC_PHASE_STARTING,
-  LSN_SYNC_PHASE_RESUMING,
-  LSN_SYNC_PHASE_PULLING,
-  LSN_SYNC_PHASE_PLANNING,
-  LSN_SYNC_PHASE_APPLYING,
-  LSN_SYNC_PHASE_RECORDING,
-  LSN_SYNC_PHASE_DONE,
-} LsnSyncPhase;
-
-/**
- * LsnSyncProgress:
- *
- * A snapshot of a running job; read it with lsn_sync_job_get_progress() from any thread.
- */
-typedef struct
-{
-  LsnSyncPhase  phase;
-  char          kind[32];
-  guint         done;
-  guint         total;
-  gboolean      paused;
-  guint64       requests;
-  guint         budget_left[2];
-  guint         budget_requests[2];
-  guint64       throttled;
-  LsnRunCounts  counts;
-} LsnSyncProgress;
-
-typedef void (*LsnSyncProgressFunc) (const LsnSyncProgress *progress,
-                                     gpointer               user_data);
-
 #define LSN_TYPE_SYNC_JOB (lsn_sync_job_get_type ())
 
-G_DECLARE_FINAL_TYPE (LsnSyncJob, lsn_sync_job, LSN, SYNC_JOB, GObject)
+G_DECLARE_FINAL_TYPE (LsnSyncJob, lsn_sync_job, LSN, SYNC_JOB, LsnJob)
 
 LsnSyncJob     *lsn_sync_job_new                (LsnStore             *store,
                                                  LsnProfile           *profile,
@@ -92,7 +60,6 @@ LsnPlan        *lsn_sync_job_get_plan           (LsnSyncJob           *self);
 gint64          lsn_sync_job_get_run_id         (LsnSyncJob           *self);
 const char     *lsn_sync_job_get_outcome        (LsnSyncJob           *self);
 const LsnRunCounts *lsn_sync_job_get_counts     (LsnSyncJob           *self);
-const char     *lsn_sync_phase_to_string        (LsnSyncPhase          phase);
 
 LsnConnector   *lsn_sync_build_connector        (JsonObject           *side_settings,
                                                  GError              **error);
