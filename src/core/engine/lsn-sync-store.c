@@ -540,12 +540,24 @@ lsn_db_cache_records (sqlite3     *db,
   return TRUE;
 }
 
+/* What decides whether a cached record must be written again. */
+static char *
+cache_signature (const char *hash,
+                 const char *name,
+                 const char *parent_id,
+                 gboolean    inactive)
+{
+  return g_strdup_printf ("%s\x1f%s\x1f%s\x1f%d", hash ? hash : "", name ? name : "",
+                          parent_id ? parent_id : "", inactive ? 1 : 0);
+}
+
 /**
  * lsn_db_cache_replace:
  * @records: (element-type LsnRecord): every record of @kind on @side, as just read in full
  *
  * Caches @records and marks the cached records of @kind on @side that are not among them as
- * deleted (for sources read in full every time: a billing feed, HaloPSA's licences).
+ * deleted (for sources read in full every time: a billing feed, HaloPSA's licences). Records
+ * the cache already holds unchanged are not written again.
  */
 gboolean
 lsn_db_cache_replace (sqlite3     *db,
@@ -556,24 +568,59 @@ lsn_db_cache_replace (sqlite3     *db,
                       GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  gint64 now = g_get_real_time ();
+  g_autoptr(GHashTable) cached = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GPtrArray) changed = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+  int rc;
 
-  for (guint i = 0; i < records->len; i++)
-    g_return_val_if_fail (g_strcmp0 (lsn_record_get_kind (g_ptr_array_index (records, i)),
-                                     kind) == 0, FALSE);
-  if (!lsn_db_cache_records (db, profile_id, side, records, now, error))
-    return FALSE;
+  /* id → signature of what is cached ("" for a record marked deleted) */
   stmt = lsn_store_prepare (db,
-                            "UPDATE remote_records SET deleted = 1 WHERE profile_id = ?1 "
-                            "AND side = ?2 AND kind = ?3 AND seen_at < ?4 AND deleted = 0",
+                            "SELECT remote_id, hash, name, parent_id, inactive, deleted "
+                            "FROM remote_records WHERE profile_id = ?1 AND side = ?2 AND kind = ?3",
                             error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, profile_id);
   lsn_store_bind_text (stmt, 2, side);
   lsn_store_bind_text (stmt, 3, kind);
-  sqlite3_bind_int64 (stmt, 4, now);
-  return step_done (db, stmt, "marking records deleted", error);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_insert (cached, g_strdup (lsn_store_column_text (stmt, 0)),
+                         sqlite3_column_int (stmt, 5) != 0
+                           ? g_strdup ("")
+                           : cache_signature (lsn_store_column_text (stmt, 1),
+                                              lsn_store_column_text (stmt, 2),
+                                              lsn_store_column_text (stmt, 3),
+                                              sqlite3_column_int (stmt, 4) != 0));
+  if (rc != SQLITE_DONE)
+    return lsn_store_set_error (db, rc, NULL, "reading the cached records", error);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      LsnRecord *r = g_ptr_array_index (records, i);
+      const char *was = g_hash_table_lookup (cached, lsn_record_get_remote_id (r));
+      g_autofree char *now = NULL;
+
+      g_return_val_if_fail (g_strcmp0 (lsn_record_get_kind (r), kind) == 0, FALSE);
+      if (was != NULL)
+        now = cache_signature (lsn_record_get_hash (r), lsn_record_get_name (r),
+                               lsn_record_get_parent_id (r), lsn_record_get_inactive (r));
+      if (was == NULL || !g_str_equal (was, now))
+        g_ptr_array_add (changed, r);
+      g_hash_table_remove (cached, lsn_record_get_remote_id (r));
+    }
+  if (changed->len > 0
+      && !lsn_db_cache_records (db, profile_id, side, changed, g_get_real_time (), error))
+    return FALSE;
+
+  /* what is cached and was not read any more is gone */
+  g_hash_table_iter_init (&iter, cached);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (*(const char *) value != '\0'
+        && !lsn_db_cache_mark_deleted (db, profile_id, side, kind, key, TRUE, error))
+      return FALSE;
+  return TRUE;
 }
 
 gboolean
