@@ -308,6 +308,39 @@ test_products (void)
   again = run_job (&f, profile, FALSE);
   g_assert_cmpuint (licence_fixture_licence_posts (&f) + licence_fixture_licence_deletes (&f), ==, 0);
 
+  /* next month's invoice bills another product: the cached BASIC row is marked gone */
+  {
+    g_autofree char *next = g_strdup_printf ("%s%s,,NEWCODE,New plan,2,1.00,Monthly\n", header,
+                                             f.customers[0]);
+    g_autofree char *path = licence_fixture_write_file (&f, "invoice.csv", next);
+    g_autoptr(LsnLicenceJob) preview2 = run_job (&f, profile, TRUE);
+    g_autoptr(sqlite3) db = lsn_store_open_reader (f.store, &error);
+    g_autoptr(sqlite3_stmt) stmt = NULL;
+    g_autofree char *new_key = g_strconcat (f.customers[0], "|NEWCODE", NULL);
+    guint seen = 0;
+
+    g_assert_no_error (error);
+    stmt = lsn_store_prepare (db, "SELECT remote_id, deleted FROM remote_records WHERE "
+                              "profile_id = ?1 AND side = 'left' AND kind = 'licence'", &error);
+    g_assert_no_error (error);
+    sqlite3_bind_int64 (stmt, 1, lsn_profile_get_id (profile));
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+      {
+        const char *id = (const char *) sqlite3_column_text (stmt, 0);
+        if (g_str_equal (id, row_key))
+          {
+            g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, 1);
+            seen++;
+          }
+        else if (g_str_equal (id, new_key))
+          {
+            g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, 0);
+            seen++;
+          }
+      }
+    g_assert_cmpuint (seen, ==, 2);
+  }
+
   licence_fixture_clear (&f);
 }
 
@@ -431,14 +464,17 @@ test_cli_map (void)
   g_autofree char *out = NULL;
   g_autofree char *pair = NULL;
   g_autofree char *key = NULL;
-  const char *variants[] = { "%s Ltd", "%s Inc", "%s GmbH", "The %s", "%s Limited" };
+  static const struct { const char *before, *after; } variants[] = {
+    { "", " Ltd" }, { "", " Inc" }, { "", " GmbH" }, { "The ", "" }, { "", " Limited" },
+  };
   int status;
 
   licence_fixture_init (&f, NULL);
   key = lsn_name_key (f.customers[2]);
   for (guint i = 0; i < G_N_ELEMENTS (variants) && near == NULL; i++)
     {
-      g_autofree char *v = g_strdup_printf (variants[i], f.customers[2]);
+      g_autofree char *v = g_strconcat (variants[i].before, f.customers[2], variants[i].after,
+                                        NULL);
       g_autofree char *k = lsn_name_key (v);
       if (g_str_equal (k, key))
         near = g_steal_pointer (&v);
