@@ -655,6 +655,23 @@ plan_existing (Planner    *p,
  * mapping names, else one of this distributor's, else one without a distributor (another
  * distributor's licence is never matched, nor a pair a person rejected, as for active
  * licences). It is not remembered as a mapping (licence_matches): nothing was decided. */
+/* Whether @l may be matched to @row by its name: not taken by another row, of the row's
+ * product, and not a pair a person removed in the product mappings. */
+static gboolean
+licence_may_match (Planner    *p,
+                   LsnRecord  *l,
+                   LsnFeedRow *row,
+                   const char *row_key)
+{
+  g_autofree char *pk = NULL;
+
+  if (g_hash_table_contains (p->claimed, lsn_record_get_remote_id (l))
+      || !licence_is_product (l, row))
+    return FALSE;
+  pk = pair_key (row_key, lsn_record_get_remote_id (l));
+  return !g_hash_table_contains (p->rejected, pk);
+}
+
 static LsnRecord *
 match_inactive (Planner    *p,
                 LsnRecord  *client,
@@ -682,14 +699,8 @@ match_inactive (Planner    *p,
   for (guint i = 0; i < inactive->len; i++)
     {
       LsnRecord *l = g_ptr_array_index (inactive, i);
-      g_autofree char *pk = NULL;
 
-      if (g_hash_table_contains (p->claimed, lsn_record_get_remote_id (l))
-          || !licence_is_product (l, row))
-        continue;
-      /* a person removed this pair in the product mappings */
-      pk = pair_key (row_key, lsn_record_get_remote_id (l));
-      if (g_hash_table_contains (p->rejected, pk))
+      if (!licence_may_match (p, l, row, row_key))
         continue;
       if (licence_is_ours (p, l))
         return l;
@@ -807,14 +818,7 @@ plan_customer_licences (Planner   *p,
         {
           LsnRecord *l = g_ptr_array_index (licences, i);
 
-          g_autofree char *pk = NULL;
-
-          if (g_hash_table_contains (p->claimed, lsn_record_get_remote_id (l))
-              || !licence_is_product (l, row))
-            continue;
-          /* a person removed this pair in the product mappings */
-          pk = pair_key (row_key, lsn_record_get_remote_id (l));
-          if (g_hash_table_contains (p->rejected, pk))
+          if (!licence_may_match (p, l, row, row_key))
             continue;
           if (licence_is_ours (p, l))
             match = l;
