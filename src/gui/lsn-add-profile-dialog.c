@@ -34,6 +34,10 @@ enum {
  *
  * The other profile kind, "Distributor feed → HaloPSA", joins a distributor's invoice (left) to
  * HaloPSA's software licences (right) and syncs licences from left to right.
+ *
+ * GTK 4.8 gives a combo row no accessible action, so assistive technologies (voice control,
+ * AT-SPI scripts) could not change the kind: the kind row also offers one action per kind,
+ * "kind.two-psas" and "kind.feed", which GTK lists in the row's AT-SPI Action interface.
  */
 struct _LsnAddProfileDialog
 {
@@ -119,6 +123,18 @@ changed_cb (LsnAddProfileDialog *self)
 }
 
 static void
+choose_kind_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  LsnAddProfileDialog *self = user_data;
+  const char *name = g_action_get_name (G_ACTION (action));
+
+  adw_combo_row_set_selected (self->kind_row,
+                              g_str_equal (name, "feed") ? PROFILE_KIND_FEED : PROFILE_KIND_PSAS);
+}
+
+static void
 lsn_add_profile_dialog_finalize (GObject *object)
 {
   LsnAddProfileDialog *self = LSN_ADD_PROFILE_DIALOG (object);
@@ -149,7 +165,17 @@ lsn_add_profile_dialog_class_init (LsnAddProfileDialogClass *klass)
 static void
 lsn_add_profile_dialog_init (LsnAddProfileDialog *self)
 {
+  static const GActionEntry kind_entries[] = {
+    { .name = "two-psas", .activate = choose_kind_cb },
+    { .name = "feed", .activate = choose_kind_cb },
+  };
+  g_autoptr(GSimpleActionGroup) kind_actions = g_simple_action_group_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_action_map_add_action_entries (G_ACTION_MAP (kind_actions), kind_entries,
+                                   G_N_ELEMENTS (kind_entries), self);
+  gtk_widget_insert_action_group (GTK_WIDGET (self->kind_row), "kind", G_ACTION_GROUP (kind_actions));
 
   gtk_accessible_update_relation (GTK_ACCESSIBLE (self->name_row),
                                   GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, self->problem_label, NULL,

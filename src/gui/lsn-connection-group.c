@@ -732,9 +732,8 @@ lsn_connection_group_build (LsnConnectionGroup *self)
             value = g_strdup (field->default_value);
           gtk_editable_set_text (GTK_EDITABLE (row), value != NULL ? value : "");
         }
-      gtk_accessible_update_property (GTK_ACCESSIBLE (row),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _(field->title),
-                                      -1);
+      /* The row is labelled by its title: a label property too would make GTK 4.8 say the
+       * name twice ("Tenant Tenant"). */
       g_signal_connect_object (row, "changed", G_CALLBACK (row_changed_cb), self,
                                G_CONNECT_SWAPPED);
       if (field->type == FIELD_SOURCE)

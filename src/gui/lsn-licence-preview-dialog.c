@@ -269,7 +269,10 @@ show_plan (LsnLicencePreviewDialog *self,
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (expander), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (expander), c->name);
       adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (expander), counts);
+      /* libadwaita 1.2 leaves an expander row without an accessible name: give it the
+       * customer's, so that a screen reader says whose counts these are. */
       gtk_accessible_update_property (GTK_ACCESSIBLE (expander),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, c->name,
                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, counts,
                                       -1);
       for (guint j = 0; j < c->actions->len && j < MAX_ACTIONS; j++)
