@@ -325,6 +325,26 @@ lsn_gui_mapping_noun (const char *kind,
 }
 
 /**
+ * lsn_gui_mapping_noun_in_text:
+ * @kind: "client" or "licence"
+ * @connector: (nullable): the connector of the side
+ *
+ * Returns: the singular of lsn_gui_mapping_noun() as written inside a sentence ("Choose a
+ *   client.")
+ */
+const char *
+lsn_gui_mapping_noun_in_text (const char *kind,
+                              const char *connector)
+{
+  gboolean feed = g_strcmp0 (connector, "feed") == 0;
+
+  /* Translators: these four are one record inside a sentence, "Choose a client." */
+  if (g_strcmp0 (kind, "licence") == 0)
+    return feed ? C_("in a sentence", "product") : C_("in a sentence", "licence");
+  return feed ? C_("in a sentence", "customer") : C_("in a sentence", "client");
+}
+
+/**
  * lsn_gui_kind_label:
  *
  * Returns: the plural people use for records of @kind ("Clients")

@@ -35,5 +35,7 @@ const char *lsn_gui_mapping_system       (const char          *connector);
 const char *lsn_gui_mapping_noun         (const char          *kind,
                                           const char          *connector,
                                           gboolean             plural);
+const char *lsn_gui_mapping_noun_in_text (const char          *kind,
+                                          const char          *connector);
 
 G_END_DECLS

@@ -61,6 +61,9 @@ other_noun (LsnMappingRowDialog *self,
   LsnSide side = lsn_mapping_editor_get_side (self->editor);
   LsnSide other = side == LSN_SIDE_LEFT ? LSN_SIDE_RIGHT : LSN_SIDE_LEFT;
 
+  if (!plural)
+    return lsn_gui_mapping_noun_in_text (lsn_mapping_editor_get_kind (self->editor),
+                                         lsn_mapping_editor_get_connector (self->editor, other));
   return lsn_gui_mapping_noun (lsn_mapping_editor_get_kind (self->editor),
                                lsn_mapping_editor_get_connector (self->editor, other), plural);
 }
@@ -71,6 +74,27 @@ show_problem (LsnMappingRowDialog *self,
 {
   gtk_label_set_text (self->problem_label, message ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->problem_label), message != NULL);
+}
+
+static void
+choose (LsnMappingRowDialog *self,
+        const char          *id)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!lsn_mapping_editor_map (self->editor, self->row_id, id, &error))
+    {
+      show_problem (self, error->message);
+      return;
+    }
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+choice_button_clicked_cb (GtkButton           *button,
+                          LsnMappingRowDialog *self)
+{
+  choose (self, g_object_get_data (G_OBJECT (button), "lsn-id"));
 }
 
 static void
@@ -91,13 +115,25 @@ fill_choices (LsnMappingRowDialog *self)
     {
       LsnMappingChoice *c = g_ptr_array_index (choices, i);
       GtkWidget *row = adw_action_row_new ();
+      GtkWidget *button = gtk_button_new_with_label (_("Map"));
       g_autofree char *subtitle = g_strdup_printf ("#%s", c->id);
+      /* Translators: %s is a record's name; what a screen reader says for its "Map" button */
+      g_autofree char *map = g_strdup_printf (_("Map to %s"), c->name);
 
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), c->name);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
       g_object_set_data_full (G_OBJECT (row), "lsn-id", g_strdup (c->id), g_free);
+      /* the row is clicked; the button is what the keyboard and assistive technologies reach
+       * (GTK 4.8 gives list rows no action) */
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (button, "flat");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, map, -1);
+      g_object_set_data_full (G_OBJECT (button), "lsn-id", g_strdup (c->id), g_free);
+      g_signal_connect (button, "clicked", G_CALLBACK (choice_button_clicked_cb), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
       gtk_list_box_append (self->choices_list, row);
     }
   if (choices->len > MAX_CHOICES)
@@ -127,15 +163,7 @@ static void
 choice_activated_cb (LsnMappingRowDialog *self,
                      GtkListBoxRow       *row)
 {
-  g_autoptr(GError) error = NULL;
-  const char *id = g_object_get_data (G_OBJECT (row), "lsn-id");
-
-  if (!lsn_mapping_editor_map (self->editor, self->row_id, id, &error))
-    {
-      show_problem (self, error->message);
-      return;
-    }
-  gtk_window_destroy (GTK_WINDOW (self));
+  choose (self, g_object_get_data (G_OBJECT (row), "lsn-id"));
 }
 
 static void

@@ -62,6 +62,7 @@ struct _LsnMappingsPage
   LsnSide            rows_side;   /* the side whose records are the rows */
   guint              feed : 1;    /* a billing-feed profile */
   guint              saving : 1;
+  guint              loading : 1;
   guint              updating_kind : 1;
   guint              updating_toplevels : 1;
 };
@@ -603,10 +604,19 @@ load_cb (GObject      *source,
 
   if (editor == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      self->loading = FALSE;
+      if (self->editor == NULL)
         show_message (self, _("Cannot Read the Mappings"), error->message);
+      else
+        g_warning ("The mappings were not read again: %s", error->message);
       return;
     }
+  self->loading = FALSE;
+  /* a refresh that finished after the person began to edit: their edits stay */
+  if (self->editor != NULL && (lsn_mappings_page_has_changes (self) || self->saving))
+    return;
   set_editor (self, editor);
 }
 
@@ -623,6 +633,7 @@ lsn_mappings_page_reload (LsnMappingsPage *self)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  self->loading = FALSE;
   set_editor (self, NULL);
   if (self->store == NULL || self->profile == NULL)
     {
@@ -630,7 +641,37 @@ lsn_mappings_page_reload (LsnMappingsPage *self)
       return;
     }
   self->cancellable = g_cancellable_new ();
+  self->loading = TRUE;
   show_message (self, _("Loading Mappings…"), NULL);
+  lsn_mapping_editor_load_async (self->store, self->profile, self->kind, self->rows_side,
+                                 self->cancellable, load_cb, g_object_ref (self));
+}
+
+/**
+ * lsn_mappings_page_refresh:
+ * @self: a #LsnMappingsPage
+ *
+ * Reads the mappings again because a run may have read new records or made matches, keeping
+ * what is shown until the new reading replaces it. Does nothing while there are unsaved
+ * changes, a save or a reading under way: nothing the person did is dropped.
+ */
+void
+lsn_mappings_page_refresh (LsnMappingsPage *self)
+{
+  g_return_if_fail (LSN_IS_MAPPINGS_PAGE (self));
+
+  if (self->store == NULL || self->profile == NULL || self->loading || self->saving
+      || lsn_mappings_page_has_changes (self))
+    return;
+  if (self->editor == NULL)
+    {
+      lsn_mappings_page_reload (self);
+      return;
+    }
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  self->loading = TRUE;
   lsn_mapping_editor_load_async (self->store, self->profile, self->kind, self->rows_side,
                                  self->cancellable, load_cb, g_object_ref (self));
 }
@@ -745,6 +786,15 @@ lsn_mappings_page_dispose (GObject *object)
   G_OBJECT_CLASS (lsn_mappings_page_parent_class)->dispose (object);
 }
 
+/* Shown again (the person came back to the page): a preview or a sync since may have read
+ * records and made matches. The row and suggestion dialogs are modal, so none is open. */
+static void
+lsn_mappings_page_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (lsn_mappings_page_parent_class)->map (widget);
+  lsn_mappings_page_refresh (LSN_MAPPINGS_PAGE (widget));
+}
+
 static void
 lsn_mappings_page_class_init (LsnMappingsPageClass *klass)
 {
@@ -752,6 +802,7 @@ lsn_mappings_page_class_init (LsnMappingsPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lsn_mappings_page_dispose;
+  widget_class->map = lsn_mappings_page_map;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/liaison/Liaison/lsn-mappings-page.ui");

@@ -22,6 +22,7 @@ void       lsn_mappings_page_set_profile (LsnMappingsPage *self,
                                           LsnStore        *store,
                                           LsnProfile      *profile);
 void       lsn_mappings_page_reload      (LsnMappingsPage *self);
+void       lsn_mappings_page_refresh     (LsnMappingsPage *self);
 gboolean   lsn_mappings_page_has_changes (LsnMappingsPage *self);
 
 G_END_DECLS

@@ -493,6 +493,69 @@ def check_halopsa(sandbox):
     log(f'HaloPSA holds the invoice\'s {checked} lines of known customers')
 
 
+def map_unknown_customer(app, sandbox, name):
+    """Mappings → Customers: maps the invoice customer HaloPSA does not know to a HaloPSA client
+    that bills nothing yet, saves, and returns that client (id, name)."""
+    invoiced = {row['Customer'] for row in sandbox.invoice()}
+    spare = sorted((c['name'], c['id']) for c in sandbox.get('Client', 'clients')
+                   if c['name'] not in invoiced and not c.get('inactive'))
+    if not spare:
+        raise Failure('the sandbox has no HaloPSA client outside the invoice to map to')
+    client_name, client_id = spare[0]
+    app.page('Mappings')
+    # the list shows the rows on screen only: search for the customer, as a person would
+    mine = wait_for('the search of the invoice\'s customers',
+                    lambda: next((n for n in find_all(app.window(), interface='EditableText')
+                                  if (n.name or '').startswith('Search Invoice')), None),
+                    timeout=RUN_SECONDS)
+    mine.queryEditableText().setTextContents(name)
+    edit = wait_for(f'the edit button of “{name}”',
+                    lambda: find_one(app.window(), role='push button',
+                                     name=f'Edit Mapping of {name}'), timeout=RUN_SECONDS)
+    click(edit)
+    dialog = wait_for('the row dialog',
+                      lambda: (lambda d: d if d is not None and d.name == f'Map “{name}”' else None)(
+                          app.dialog()))
+    if find_button(dialog, 'Create New in HaloPSA') is not None:
+        raise Failure('the customer dialog offers to create a HaloPSA client')
+    search = wait_for('the search field', lambda: find_one(dialog, name='Search HaloPSA clients',
+                                                           interface='EditableText'))
+    wait_for('the dialog to say the customer is not mapped',
+             lambda: find_one(dialog, role='label', name='Not mapped. Choose a client.'))
+    search.queryEditableText().setTextContents(client_name)
+    # the list is filled again as the search changes: wait until it shows only that client
+    wait_for(f'“{client_name}” alone among the choices',
+             lambda: [n.name for n in find_all(dialog, role='list item')] == [client_name])
+    app.screenshot('map-customer')
+    click(wait_for(f'the “Map” button of “{client_name}”',
+                   lambda: find_one(dialog, role='push button', name=f'Map to {client_name}')))
+    wait_for('the row dialog to close', lambda: app.dialog() is None)
+    save = wait_for('an enabled “Save”',
+                    lambda: (lambda b: b if b is not None and ui.is_sensitive(b) else None)(
+                        find_button(app.window(), 'Save')))
+    click(save)
+    wait_for('the mapping to be saved',
+             lambda: query(app.db, "SELECT origin FROM links WHERE kind = 'client' AND "
+                                   "left_id IN (SELECT remote_id FROM remote_records WHERE "
+                                   "side = 'left' AND kind = 'client' AND name = ?) AND right_id = ?",
+                           name, str(client_id)) == [('mapping',)])
+    app.screenshot('customer-mapped')
+    return client_id, client_name
+
+
+def check_mapped_customer(sandbox, name, client_id):
+    """HaloPSA holds, for the client the customer was mapped to, a licence of each line the
+    invoice bills that customer."""
+    lines = {row['ProductCode']: int(row['Quantity']) for row in sandbox.invoice()
+             if row['Customer'] == name and int(row['Quantity']) > 0}
+    held = {l['product_sku']: l['count'] for l in sandbox.get('SoftwareLicence', 'licences')
+            if l.get('client_id') == client_id and l.get('distributor') == DISTRIBUTOR
+            and not l.get('deleted')}
+    if not lines or held != lines:
+        raise Failure(f'“{name}” mapped to client #{client_id}: HaloPSA holds {held}, the invoice '
+                      f'bills {lines}')
+
+
 def check_restart(app, sandbox):
     names = wait_for('the profile list', app.sidebar_names)
     if PROFILE not in names:
@@ -578,6 +641,30 @@ def main():
         if query(db, 'SELECT count(*) FROM runs WHERE id > ?', run_id)[0][0] != 0:
             raise Failure('the second preview recorded a run')
         log(f'4. applied as run {run_id}; the second preview plans {totals}')
+
+        name = unknown[0]
+        client_id, client_name = map_unknown_customer(app, sandbox, name)
+        log(f'5. mapped “{name}”, whom HaloPSA does not know, to its client “{client_name}” '
+            f'(#{client_id}) in Mappings → Customers, and saved')
+        preview, mapped = open_preview(app)
+        app.screenshot('preview-mapped')
+        lines = sum(1 for row in sandbox.invoice()
+                    if row['Customer'] == name and int(row['Quantity']) > 0)
+        shown = mapped[2].get(name)
+        if shown is None or shown != (lines, 0, 0, 0):
+            raise Failure(f'after the mapping the preview shows {shown} for “{name}”, expected '
+                          f'{lines} to create')
+        if find_one(preview, role='list item', name=f'Skip: {name}'):
+            raise Failure(f'the preview still skips “{name}” after the mapping')
+        # its skip becomes its creates; nothing else changes
+        expected = (lines, 0, 0, totals[3] - again[2][name][3])
+        if mapped[1] != expected:
+            raise Failure(f'after the mapping the preview plans {mapped[1]}, expected {expected}: '
+                          f'the licence(s) of “{name}” and the skips that were left')
+        apply_plan(app, preview, mapped[1], unknown[1:])
+        close_preview(app, preview)
+        check_mapped_customer(sandbox, name, client_id)
+        log(f'6. applied: “{client_name}” holds the {lines} licences the invoice bills “{name}”')
         app.close()
         app = None
 
@@ -591,7 +678,7 @@ def main():
         found = secret_in_files(db, sandbox.halo['client_secret'])
         if found:
             raise Failure(f'after the restart the client secret is in {found}')
-        log('5. after a restart the profile and its settings are there; the secret is not in '
+        log('7. after a restart the profile and its settings are there; the secret is not in '
             'the database')
         log(f'took {time.monotonic() - started:.1f} s')
         print('ok')
