@@ -624,6 +624,68 @@ test_feed_mappings_page (void)
   licence_fixture_clear (&f);
 }
 
+static gboolean
+message_shown (gpointer data)
+{
+  TableWait *w = data;
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (w->stack), "message") == 0;
+}
+
+/* The page was shown before the first preview ("No Customers Yet"); after a preview, showing
+ * it again shows the customers the preview read, without choosing the profile again. */
+static void
+test_mappings_page_refresh (void)
+{
+  LicenceFixture f;
+  g_autofree char *json = NULL;
+  g_autoptr(LsnProfile) profile = NULL;
+  g_autoptr(LsnLicenceJob) preview = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) views = NULL;
+  g_autoptr(GPtrArray) stacks = NULL;
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *page = lsn_mappings_page_new ();
+  TableWait w = { 0 };
+
+  licence_fixture_init (&f, NULL);
+  json = licence_fixture_profile_json (&f, f.invoice_url, NULL);
+  profile = licence_fixture_add_profile (&f, "Converge licences", json);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 600);
+  gtk_window_set_child (GTK_WINDOW (window), page);
+  gtk_window_present (GTK_WINDOW (window));
+  lsn_mappings_page_set_profile (LSN_MAPPINGS_PAGE (page), f.store, profile);
+  views = find_all (page, GTK_TYPE_COLUMN_VIEW);
+  stacks = find_all (page, GTK_TYPE_STACK);
+  w.view = g_ptr_array_index (views, 0);
+  for (guint i = 0; i < stacks->len && w.stack == NULL; i++)
+    if (gtk_stack_get_child_by_name (g_ptr_array_index (stacks, i), "table") != NULL)
+      w.stack = g_ptr_array_index (stacks, i);
+  g_assert_nonnull (w.stack);
+  w.title = "Invoice Customer";
+  /* nothing read yet: the message, and it stays when nothing changed */
+  g_assert_true (wait_until (message_shown, &w));
+  for (gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC / 2; g_get_monotonic_time () < end;)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+  g_assert_true (message_shown (&w));
+
+  preview = lsn_licence_job_new (f.store, profile, "preview");
+  lsn_licence_job_set_dry_run (preview, TRUE);
+  g_assert_true (lsn_licence_job_run (preview, NULL, &error));
+  g_assert_no_error (error);
+
+  /* the person goes to another page and comes back */
+  gtk_widget_set_visible (page, FALSE);
+  gtk_widget_set_visible (page, TRUE);
+  g_assert_true (wait_until (table_shown, &w));
+  g_assert_false (lsn_mappings_page_has_changes (LSN_MAPPINGS_PAGE (page)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  licence_fixture_clear (&f);
+}
+
 /* A kind's row gives back what it was given, with the changes made, and keeps unknown keys. */
 static void
 test_kind_row (void)
@@ -677,6 +739,7 @@ main (int   argc,
   g_test_add_func ("/gui/pages/add-profile-feed", test_add_profile_feed);
   g_test_add_func ("/gui/pages/licence-preview", test_licence_preview);
   g_test_add_func ("/gui/pages/feed-mappings", test_feed_mappings_page);
+  g_test_add_func ("/gui/pages/mappings-refresh", test_mappings_page_refresh);
 
   return g_test_run ();
 }
