@@ -63,6 +63,7 @@ struct _LsnMappingsPage
   guint              feed : 1;    /* a billing-feed profile */
   guint              saving : 1;
   guint              loading : 1;
+  guint              refresh_pending : 1;   /* asked while it could not be done */
   guint              updating_kind : 1;
   guint              updating_toplevels : 1;
 };
@@ -616,8 +617,14 @@ load_cb (GObject      *source,
   self->loading = FALSE;
   /* a refresh that finished after the person began to edit: their edits stay */
   if (self->editor != NULL && (lsn_mappings_page_has_changes (self) || self->saving))
-    return;
+    {
+      self->refresh_pending = TRUE;
+      return;
+    }
   set_editor (self, editor);
+  /* asked while this reading was under way: it may have read too early */
+  if (self->refresh_pending)
+    lsn_mappings_page_refresh (self);
 }
 
 /**
@@ -634,6 +641,7 @@ lsn_mappings_page_reload (LsnMappingsPage *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->loading = FALSE;
+  self->refresh_pending = FALSE;
   set_editor (self, NULL);
   if (self->store == NULL || self->profile == NULL)
     {
@@ -652,17 +660,24 @@ lsn_mappings_page_reload (LsnMappingsPage *self)
  * @self: a #LsnMappingsPage
  *
  * Reads the mappings again because a run may have read new records or made matches, keeping
- * what is shown until the new reading replaces it. Does nothing while there are unsaved
- * changes, a save or a reading under way: nothing the person did is dropped.
+ * what is shown until the new reading replaces it. While there are unsaved changes, a save or
+ * a reading under way, it is done after the save, the discard or the reading: nothing the
+ * person did is dropped.
  */
 void
 lsn_mappings_page_refresh (LsnMappingsPage *self)
 {
   g_return_if_fail (LSN_IS_MAPPINGS_PAGE (self));
 
-  if (self->store == NULL || self->profile == NULL || self->loading || self->saving
-      || lsn_mappings_page_has_changes (self))
+  if (self->store == NULL || self->profile == NULL)
     return;
+  if (self->loading || self->saving || lsn_mappings_page_has_changes (self))
+    {
+      /* done once the reading, the save or the discard is */
+      self->refresh_pending = TRUE;
+      return;
+    }
+  self->refresh_pending = FALSE;
   if (self->editor == NULL)
     {
       lsn_mappings_page_reload (self);
@@ -720,6 +735,8 @@ save_cb (GObject      *source,
     }
   gtk_widget_set_sensitive (GTK_WIDGET (self->column_view), TRUE);
   update_summary (self);
+  if (self->refresh_pending)
+    lsn_mappings_page_refresh (self);
 }
 
 static void
@@ -763,6 +780,8 @@ discard_clicked_cb (LsnMappingsPage *self)
     return;
   lsn_mapping_editor_discard (self->editor);
   update_summary (self);
+  if (self->refresh_pending)
+    lsn_mappings_page_refresh (self);
 }
 
 static void

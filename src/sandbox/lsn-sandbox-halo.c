@@ -774,7 +774,9 @@ handle_list (LsnSandboxHalo    *self,
         }
       if (res->flags & RES_IS_ACTIVE)
         {
-          if (json_object_get_boolean_member_with_default (r, "deleted", FALSE))
+          /* Whether HaloPSA lists deleted licences with includeinactive is not documented:
+           * the stricter answer for a client is that it does (flagged "deleted": true). */
+          if (json_object_get_boolean_member_with_default (r, "deleted", FALSE) && !include_inactive)
             continue;
           if (!json_object_get_boolean_member_with_default (r, "is_active", TRUE) && !include_inactive)
             continue;
@@ -1523,9 +1525,18 @@ handle_delete (LsnSandboxHalo    *self,
 {
   JsonObject *r = lsn_sandbox_halo_store_lookup (self->store, res->name, id);
 
-  if (r == NULL)
+  if (r == NULL || json_object_get_boolean_member_with_default (r, "deleted", FALSE))
     {
       respond_empty (msg, SOUP_STATUS_NOT_FOUND);
+      return;
+    }
+
+  /* Unknown: whether a deleted software licence is kept and flagged. It is (the stricter case
+   * for a client): gone from GET and writes, still listed with includeinactive. */
+  if (res->flags & RES_IS_ACTIVE)
+    {
+      json_object_set_boolean_member (r, "deleted", TRUE);
+      respond_empty (msg, SOUP_STATUS_OK);
       return;
     }
 

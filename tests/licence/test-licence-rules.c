@@ -25,6 +25,7 @@
  * Every run that succeeds is run a second time, which must write nothing.
  * A row's setup changes HaloPSA's licences through the API before the run (not counted):
  *   "deactivate k0 M365-BB" sets is_active false on k0's active M365-BB licence;
+ *   "remove k0 M365-BB" deletes it (the sandbox then lists it as "deleted" with includeinactive);
  *   "add k1 MDB 3 2.50 Converge inactive" creates one ('-': no distributor; "inactive": is_active
  *   false). */
 
@@ -218,6 +219,12 @@ static const RuleCase cases[] = {
     "delete guarded 2 deletes of 2 licences", NULL, NULL,
     "k1 EXO-P1 2 3.30 Converge active; k1 M365-BP 3 18.10 Converge active", NULL,
     FALSE, 0, "add k1 MDB 3 2.50 Converge inactive; add k1 TEAMS-ESS 2 3.30 Converge inactive" },
+  /* a licence deleted in HaloPSA is gone, even when its list shows it: billed again, it is
+   * created again (not held as an inactive one) */
+  { "deleted-licence-billed-is-created-again", K0_ROWS_SAME,
+    NULL, NULL, NULL, FALSE, FALSE, "ok", NULL, 1, 0, "create ok created with quantity 10", NULL, NULL,
+    "k0 M365-BB 10 4.90 Converge active; k0 M365-BS 5 10.30 Converge", NULL,
+    FALSE, 0, "remove k0 M365-BB", NULL, "inactive" },
   { "inactive-licence-of-a-rejected-pair-not-matched",
     "{k0},,M365-BB,Microsoft 365 Business Basic,12,4.90,Monthly\n"
     "{k0},,M365-BS,Microsoft 365 Business Standard,5,10.30,Monthly\n",
@@ -454,6 +461,16 @@ set_up_licences (LicenceFixture *f,
       g_autoptr(GError) error = NULL;
 
       g_assert_cmpuint (g_strv_length (w), >=, 3);
+      if (g_str_equal (w[0], "remove"))
+        {
+          g_autoptr(GPtrArray) licences = licence_fixture_list (f, LSN_KIND_LICENCE);
+
+          g_assert_true (lsn_connector_delete (halo, LSN_KIND_LICENCE,
+                                               find_licence (f, licences, w[1], w[2], TRUE),
+                                               NULL, &error));
+          g_assert_no_error (error);
+          continue;
+        }
       if (g_str_equal (w[0], "deactivate"))
         {
           g_autoptr(GPtrArray) licences = licence_fixture_list (f, LSN_KIND_LICENCE);

@@ -208,6 +208,17 @@ passes_filters (LsnRecord            *record,
                 const LsnListOptions *options,
                 gboolean              server_filtered_name)
 {
+  JsonObject *raw = lsn_record_get_raw (record);
+  JsonNode *deleted = raw != NULL ? json_object_get_member (raw, "deleted") : NULL;
+
+  /* A record HaloPSA marks deleted is gone, whatever its active flag says. Whether a list ever
+   * returns one (software licences with includeinactive) is not documented: they are expected,
+   * and left out, so that nothing is matched to, updated on or counted from a deleted record. */
+  if (deleted != NULL && JSON_NODE_HOLDS_VALUE (deleted)
+      && ((json_node_get_value_type (deleted) == G_TYPE_BOOLEAN && json_node_get_boolean (deleted))
+          || (json_node_get_value_type (deleted) == G_TYPE_INT64 && json_node_get_int (deleted) != 0)))
+    return FALSE;
+
   if (options->since_usec > 0 && lsn_record_get_modified (record) != 0
       && lsn_record_get_modified (record) < options->since_usec)
     return FALSE;
