@@ -54,7 +54,7 @@ typedef struct
   guint       min_tokens;     /* at least this many token requests (POST /auth/token) */
   const char *setup;          /* licences changed in HaloPSA before the run (see above) */
   const char *link;           /* a saved product mapping: "BASIC k0 M365-BB" maps k0's row of
-                               * product BASIC to k0's M365-BB licence */
+                               * product BASIC to k0's M365-BB licence ("… M365-BB k2": k2's) */
   const char *no_event;       /* no audit event of the first run mentions this */
   const char *reject;         /* a rejected product pair, written like link */
 } RuleCase;
@@ -219,6 +219,12 @@ static const RuleCase cases[] = {
     "delete guarded 2 deletes of 2 licences", NULL, NULL,
     "k1 EXO-P1 2 3.30 Converge active; k1 M365-BP 3 18.10 Converge active", NULL,
     FALSE, 0, "add k1 MDB 3 2.50 Converge inactive; add k1 TEAMS-ESS 2 3.30 Converge inactive" },
+  { "mapping-to-another-clients-inactive-licence-held",
+    "{k0},,BASIC,Basic plan,12,4.90,Monthly\n" K0_ROWS_SAME,
+    NULL, NULL, NULL, FALSE, FALSE, "ok", NULL, 0, 0,
+    "hold held (inactive), which belongs to another HaloPSA client", NULL, NULL,
+    "k2 M365-BB 4 4.90 Converge inactive; k0 M365-BB 10 4.90 Converge active", "k0 BASIC",
+    FALSE, 0, "deactivate k2 M365-BB", "BASIC k0 M365-BB k2" },
   /* a licence deleted in HaloPSA is gone, even when its list shows it: billed again, it is
    * created again (not held as an inactive one) */
   { "deleted-licence-billed-is-created-again", K0_ROWS_SAME,
@@ -573,7 +579,9 @@ test_rule (gconstpointer data)
       g_auto(GStrv) w = g_strsplit (c->link, " ", -1);
       g_autoptr(GPtrArray) now = licence_fixture_list (&f, LSN_KIND_LICENCE);
       g_autofree char *row_key = g_strconcat (f.customers[w[1][1] - '0'], "|", w[0], NULL);
-      LinkData ld = { lsn_profile_get_id (profile), row_key, find_licence (&f, now, w[1], w[2], FALSE) };
+      /* a fourth word names another client whose licence it is */
+      LinkData ld = { lsn_profile_get_id (profile), row_key,
+                      find_licence (&f, now, w[3] != NULL ? w[3] : w[1], w[2], FALSE) };
 
       lsn_store_run_in_transaction (f.store, save_link_func, &ld, &error);
       g_assert_no_error (error);

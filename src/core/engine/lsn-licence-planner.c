@@ -184,6 +184,7 @@ typedef struct
   GHashTable   *client_by_id;      /* id → LsnRecord */
   GPtrArray    *client_keys;       /* parallel to in->clients: name keys */
   GHashTable   *licence_by_id;     /* id → LsnRecord */
+  GHashTable   *inactive_by_id;    /* id → LsnRecord, the inactive licences */
   GHashTable   *licences_of;       /* client id → GPtrArray of LsnRecord, by id */
   GHashTable   *inactive_of;       /* client id → GPtrArray of inactive LsnRecord, by id */
   GHashTable   *mapped_client;     /* feed customer key → client id */
@@ -779,6 +780,13 @@ plan_customer_licences (Planner   *p,
       if (mapped != NULL)
         {
           LsnRecord *l = g_hash_table_lookup (p->licence_by_id, mapped);
+          /* an inactive licence of another client is held the same way (one of this client is
+           * match_inactive's) */
+          LsnRecord *elsewhere = l != NULL ? NULL : g_hash_table_lookup (p->inactive_by_id, mapped);
+
+          if (elsewhere != NULL && g_strcmp0 (lsn_record_get_string (elsewhere, "client_id"),
+                                              lsn_record_get_remote_id (client)) != 0)
+            l = elsewhere;
 
           /* a mapping to a licence of another client (the customer was mapped to another client
            * since) is not followed: writing would move quantities between customers */
@@ -800,9 +808,10 @@ plan_customer_licences (Planner   *p,
                                              LSN_LICENCE_REASON_MAPPED_ELSEWHERE);
               set_row_source (a, row);
               set_target (a, l);
-              a->detail = g_strdup_printf ("%s is mapped to licence #%s, which belongs to another "
+              a->detail = g_strdup_printf ("%s is mapped to licence #%s%s, which belongs to another "
                                            "HaloPSA client (%s), not %s: nothing is written. Map "
                                            "the product again.", row->product_code, mapped,
+                                           lsn_record_get_inactive (l) ? " (inactive)" : "",
                                            lsn_record_get_string (l, "client_name")
                                              ? lsn_record_get_string (l, "client_name")
                                              : lsn_record_get_string (l, "client_id"),
@@ -810,7 +819,7 @@ plan_customer_licences (Planner   *p,
               g_hash_table_add (p->claimed, (gpointer) lsn_record_get_remote_id (l));
               continue;
             }
-          if (l != NULL && !g_hash_table_contains (p->claimed, mapped))
+          if (l != NULL && !lsn_record_get_inactive (l) && !g_hash_table_contains (p->claimed, mapped))
             match = l;
         }
 
@@ -956,6 +965,7 @@ lsn_licence_planner_plan (const LsnLicencePlanInput *in)
   p.client_by_id = g_hash_table_new (g_str_hash, g_str_equal);
   p.client_keys = g_ptr_array_new_with_free_func (g_free);
   p.licence_by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  p.inactive_by_id = g_hash_table_new (g_str_hash, g_str_equal);
   p.licences_of = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                          (GDestroyNotify) g_ptr_array_unref);
   p.inactive_of = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
@@ -987,8 +997,8 @@ lsn_licence_planner_plan (const LsnLicencePlanInput *in)
       GHashTable *of = lsn_record_get_inactive (l) ? p.inactive_of : p.licences_of;
       GPtrArray *list;
 
-      if (!lsn_record_get_inactive (l))
-        g_hash_table_insert (p.licence_by_id, (gpointer) lsn_record_get_remote_id (l), l);
+      g_hash_table_insert (lsn_record_get_inactive (l) ? p.inactive_by_id : p.licence_by_id,
+                           (gpointer) lsn_record_get_remote_id (l), l);
       if (client_id == NULL)
         continue;
       list = g_hash_table_lookup (of, client_id);
@@ -1111,6 +1121,7 @@ lsn_licence_planner_plan (const LsnLicencePlanInput *in)
   g_hash_table_unref (p.client_by_id);
   g_ptr_array_unref (p.client_keys);
   g_hash_table_unref (p.licence_by_id);
+  g_hash_table_unref (p.inactive_by_id);
   g_hash_table_unref (p.licences_of);
   g_hash_table_unref (p.inactive_of);
   g_hash_table_unref (p.mapped_client);
