@@ -549,6 +549,21 @@ table_shown (gpointer data)
          && g_strcmp0 (column_title (w->view, 0), w->title) == 0;
 }
 
+/* The column view and the stack of the Mappings page */
+static void
+find_table (GtkWidget *page,
+            TableWait *w)
+{
+  g_autoptr(GPtrArray) views = find_all (page, GTK_TYPE_COLUMN_VIEW);
+  g_autoptr(GPtrArray) stacks = find_all (page, GTK_TYPE_STACK);
+
+  w->view = g_ptr_array_index (views, 0);
+  for (guint i = 0; i < stacks->len && w->stack == NULL; i++)
+    if (gtk_stack_get_child_by_name (g_ptr_array_index (stacks, i), "table") != NULL)
+      w->stack = g_ptr_array_index (stacks, i);
+  g_assert_nonnull (w->stack);
+}
+
 /* The Mappings page of a billing-feed profile, after a preview: the invoice's customers against
  * HaloPSA's clients, then (switched) its products against their client's licences. */
 static void
@@ -560,8 +575,6 @@ test_feed_mappings_page (void)
   g_autoptr(LsnLicenceJob) preview = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) dropdowns = NULL;
-  g_autoptr(GPtrArray) views = NULL;
-  g_autoptr(GPtrArray) stacks = NULL;
   g_autoptr(GPtrArray) labels = NULL;
   GtkWidget *window = gtk_window_new ();
   GtkWidget *page = lsn_mappings_page_new ();
@@ -591,13 +604,7 @@ test_feed_mappings_page (void)
         && g_list_model_get_n_items (gtk_drop_down_get_model (g_ptr_array_index (dropdowns, i))) == 2)
       kind = g_ptr_array_index (dropdowns, i);
   g_assert_nonnull (kind);
-  views = find_all (page, GTK_TYPE_COLUMN_VIEW);
-  stacks = find_all (page, GTK_TYPE_STACK);
-  w.view = g_ptr_array_index (views, 0);
-  for (guint i = 0; i < stacks->len && w.stack == NULL; i++)
-    if (gtk_stack_get_child_by_name (g_ptr_array_index (stacks, i), "table") != NULL)
-      w.stack = g_ptr_array_index (stacks, i);
-  g_assert_nonnull (w.stack);
+  find_table (page, &w);
 
   w.title = "Invoice Customer";
   g_assert_true (wait_until (table_shown, &w));
@@ -642,8 +649,6 @@ test_mappings_page_refresh (void)
   g_autoptr(LsnProfile) profile = NULL;
   g_autoptr(LsnLicenceJob) preview = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) views = NULL;
-  g_autoptr(GPtrArray) stacks = NULL;
   GtkWidget *window = gtk_window_new ();
   GtkWidget *page = lsn_mappings_page_new ();
   TableWait w = { 0 };
@@ -656,13 +661,7 @@ test_mappings_page_refresh (void)
   gtk_window_set_child (GTK_WINDOW (window), page);
   gtk_window_present (GTK_WINDOW (window));
   lsn_mappings_page_set_profile (LSN_MAPPINGS_PAGE (page), f.store, profile);
-  views = find_all (page, GTK_TYPE_COLUMN_VIEW);
-  stacks = find_all (page, GTK_TYPE_STACK);
-  w.view = g_ptr_array_index (views, 0);
-  for (guint i = 0; i < stacks->len && w.stack == NULL; i++)
-    if (gtk_stack_get_child_by_name (g_ptr_array_index (stacks, i), "table") != NULL)
-      w.stack = g_ptr_array_index (stacks, i);
-  g_assert_nonnull (w.stack);
+  find_table (page, &w);
   w.title = "Invoice Customer";
   /* nothing read yet: the message, and it stays when nothing changed */
   g_assert_true (wait_until (message_shown, &w));
