@@ -17,8 +17,10 @@
  * budget: Halo's 300 requests per 300 s, scaled by 1/100 to 300 per 3 s, enforced by the sandbox
  * and known to the connection. Prints the requests spent against the minimum the rules need
  * (one token, the pages of clients and licences, one request per licence written) and the wall
- * time against the floor the budget sets (requests ÷ rate). Never fails because the machine is
- * slow; exits non-zero only when the run breaks.
+ * time against the floor the budget sets (requests ÷ rate), and against a baseline measured in
+ * the same run: the same invoice without a budget gives this machine's time per request, and
+ * the budget's floor for a client that sends one request at a time at that speed. Never fails
+ * because the machine is slow; exits non-zero only when the run breaks.
  *
  * The invoice, built from the sandbox's own clients and licences: every licence of this
  * distributor is on it (80 % unchanged, 10 % a new quantity, 5 % a new price, 3 % quantity 0, 2 %
@@ -141,78 +143,146 @@ remove_tree (const char *dir)
   g_rmdir (dir);
 }
 
-int
-main (int   argc,
-      char *argv[])
+/* One first run of the invoice against a fresh sandbox; budget_n 0: no budget on either end. */
+typedef struct
 {
-  LicenceFixture f;
+  LicenceFixture  f;
+  LsnProfile     *profile;
+  LsnLicenceJob  *job;
+  GPtrArray      *clients;
+  GPtrArray      *licences;
+  Made            made;
+  double          seconds;
+} Run;
+
+static gboolean
+run_first (Run     *r,
+           guint    budget_n,
+           GError **error)
+{
   LsnSandboxOptions options;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) clients = NULL;
-  g_autoptr(GPtrArray) licences = NULL;
-  g_autoptr(LsnProfile) profile = NULL;
-  g_autoptr(LsnLicenceJob) job = NULL;
-  g_autoptr(LsnLicenceJob) again = NULL;
-  g_autoptr(JsonObject) stats = NULL;
   g_autofree char *csv = NULL;
   g_autofree char *path = NULL;
   g_autofree char *json = NULL;
-  g_autofree char *extra = NULL;
-  const LsnRunCounts *c;
-  LsnKindPlan *kp;
-  Made made;
-  guint pages, writes, minimum, unchanged, document;
-  guint64 requests;
-  double rate, seconds, floor_seconds, seconds_again;
   gint64 start;
-
-  /* only 127.0.0.1 is reached: no system proxy settings needed */
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", FALSE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", FALSE);
 
   lsn_sandbox_options_init (&options);
   options.halo_clients = CLIENTS;
   options.cw_clients = 0;
-  options.halo_limit = BUDGET_N;
-  options.halo_window = BUDGET_SECONDS;
-  licence_fixture_init (&f, &options);
+  if (budget_n > 0)
+    {
+      options.halo_limit = budget_n;
+      options.halo_window = BUDGET_SECONDS;
+    }
+  else
+    {
+      options.halo_limit = 1000000;
+      options.halo_window = 1;
+    }
+  licence_fixture_init (&r->f, &options);
 
   /* the invoice, from what the sandbox holds (read before the clock starts) */
-  clients = licence_fixture_list (&f, LSN_KIND_CLIENT);
-  licences = licence_fixture_list (&f, LSN_KIND_LICENCE);
-  csv = make_invoice (clients, licences, &made);
-  path = licence_fixture_write_file (&f, "invoice.csv", csv);
-  extra = g_strdup_printf ("\"guard\": {\"min\": 100000}");
-  json = licence_fixture_profile_json (&f, path, extra);
+  r->clients = licence_fixture_list (&r->f, LSN_KIND_CLIENT);
+  r->licences = licence_fixture_list (&r->f, LSN_KIND_LICENCE);
+  csv = make_invoice (r->clients, r->licences, &r->made);
+  path = licence_fixture_write_file (&r->f, "invoice.csv", csv);
+  json = licence_fixture_profile_json (&r->f, path, "\"guard\": {\"min\": 100000}");
   {
-    /* the connection knows the scaled-down budget */
+    /* the connection knows the scaled-down budget (without one it would pace itself to
+     * HaloPSA's own 300 per 300 s) */
     g_autofree char *budget = g_strdup_printf ("\"budget\": {\"requests\": %u, \"seconds\": %u}, "
-                                               "\"connector\": \"halopsa\"", BUDGET_N, BUDGET_SECONDS);
+                                               "\"connector\": \"halopsa\"", options.halo_limit,
+                                               options.halo_window);
     g_autoptr(GString) s = g_string_new (json);
     g_string_replace (s, "\"connector\":\"halopsa\"", budget, 1);
     g_free (json);
     json = g_string_free (g_steal_pointer (&s), FALSE);
   }
-  profile = licence_fixture_add_profile (&f, "bench", json);
+  r->profile = licence_fixture_add_profile (&r->f, "bench", json);
 
   /* a fresh window: the listing above spent part of it */
-  licence_fixture_configure (&f, "{\"reset_stats\": true, \"reset_limit\": true}");
+  licence_fixture_configure (&r->f, "{\"reset_stats\": true, \"reset_limit\": true}");
 
-  job = lsn_licence_job_new (f.store, profile, "cli");
+  r->job = lsn_licence_job_new (r->f.store, r->profile, "cli");
   start = g_get_monotonic_time ();
-  if (!lsn_licence_job_run (job, NULL, &error))
+  if (!lsn_licence_job_run (r->job, NULL, error))
+    return FALSE;
+  r->seconds = (g_get_monotonic_time () - start) / 1e6;
+  return TRUE;
+}
+
+static void
+run_clear (Run *r)
+{
+  g_autofree char *dir = g_strdup (r->f.tmpdir);
+
+  g_clear_object (&r->job);
+  g_clear_object (&r->profile);
+  g_clear_pointer (&r->clients, g_ptr_array_unref);
+  g_clear_pointer (&r->licences, g_ptr_array_unref);
+  licence_fixture_clear (&r->f);
+  remove_tree (dir);
+}
+
+/* The shortest time a client that sends one request at a time, each taking @each seconds, needs
+ * for @n requests within a rolling window of @budget_n per BUDGET_SECONDS: request i leaves
+ * @each after request i-1, and not before request i-budget_n left the window. */
+static double
+one_at_a_time_floor (guint  n,
+                     guint  budget_n,
+                     double each)
+{
+  g_autofree double *t = g_new0 (double, n + 1);
+
+  for (guint i = 1; i <= n; i++)
+    {
+      t[i] = t[i - 1] + each;
+      if (i > budget_n)
+        t[i] = MAX (t[i], t[i - budget_n] + BUDGET_SECONDS);
+    }
+  return t[n];
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  Run unpaced = { 0 }, paced = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LsnLicenceJob) again = NULL;
+  g_autoptr(JsonObject) stats = NULL;
+  LicenceFixture *f;
+  const LsnRunCounts *c;
+  LsnKindPlan *kp;
+  guint pages, writes, minimum, unchanged, document;
+  guint64 requests;
+  double rate, floor_seconds, sequential_floor, seconds_again;
+  gint64 start;
+  int status;
+
+  /* only 127.0.0.1 is reached: no system proxy settings needed */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", FALSE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", FALSE);
+
+  /* the baseline, in this run on this machine: the same invoice with no budget at all */
+  if (!run_first (&unpaced, 0, &error))
+    {
+      fprintf (stderr, "bench-licence: the run without a budget failed: %s\n", error->message);
+      return 1;
+    }
+  if (!run_first (&paced, BUDGET_N, &error))
     {
       fprintf (stderr, "bench-licence: the run failed: %s\n", error->message);
       return 1;
     }
-  seconds = (g_get_monotonic_time () - start) / 1e6;
+  f = &paced.f;
 
-  c = lsn_licence_job_get_counts (job);
-  kp = g_ptr_array_index (lsn_licence_job_get_plan (job)->kinds, 1);
+  c = lsn_licence_job_get_counts (paced.job);
+  kp = g_ptr_array_index (lsn_licence_job_get_plan (paced.job)->kinds, 1);
   unchanged = lsn_kind_plan_count (kp, LSN_ACTION_REFRESH);
-  stats = licence_fixture_stats (&f);
-  requests = lsn_licence_job_get_halo_requests (job);
-  pages = (clients->len + PAGE - 1) / PAGE + (licences->len + PAGE - 1) / PAGE;
+  stats = licence_fixture_stats (f);
+  requests = lsn_licence_job_get_halo_requests (paced.job);
+  pages = (paced.clients->len + PAGE - 1) / PAGE + (paced.licences->len + PAGE - 1) / PAGE;
   writes = lsn_kind_plan_count (kp, LSN_ACTION_CREATE) + lsn_kind_plan_count (kp, LSN_ACTION_UPDATE)
            + lsn_kind_plan_count (kp, LSN_ACTION_DELETE);
   minimum = 1 + pages + writes;
@@ -220,17 +290,19 @@ main (int   argc,
   /* a rolling window lets the first BUDGET_N requests go at once; every further one waits its
    * turn: R requests need at least (R - N) / rate seconds */
   floor_seconds = minimum > BUDGET_N ? (minimum - BUDGET_N) / rate : 0.0;
+  /* the same, for a client as fast as the unpaced run but one request at a time */
+  sequential_floor = one_at_a_time_floor (minimum, BUDGET_N, unpaced.seconds / minimum);
   /* the distributor's own rules: every licence on the invoice is written, every other licence
    * of a customer deleted */
   document = 1 + pages + writes + unchanged;
 
   printf ("invoice: %u rows, HaloPSA: %u clients, %u licences\n",
-          made.rows, clients->len, licences->len);
+          paced.made.rows, paced.clients->len, paced.licences->len);
   printf ("budget: %u requests per %u s (HaloPSA's 300 per 300 s scaled by 1/100)\n",
           BUDGET_N, BUDGET_SECONDS);
   printf ("outcome %s: %" G_GINT64_FORMAT " created, %" G_GINT64_FORMAT " updated, %"
           G_GINT64_FORMAT " deleted, %u unchanged (not sent), %" G_GINT64_FORMAT " skipped, %"
-          G_GINT64_FORMAT " failed\n", lsn_licence_job_get_outcome (job), c->created,
+          G_GINT64_FORMAT " failed\n", lsn_licence_job_get_outcome (paced.job), c->created,
           c->updated, c->deleted, unchanged, c->skipped, c->failed);
   printf ("requests: %" G_GUINT64_FORMAT " (sandbox saw %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
           " throttled) vs minimum %u (1 token + %u pages + %u writes): ratio %.3f\n",
@@ -240,12 +312,15 @@ main (int   argc,
   printf ("the distributor's own rules would send %u: ours is %.2f of that\n", document,
           (double) requests / document);
   printf ("time: %.2f s vs budget floor %.2f s ((%u requests - %u in the first window) / %.0f per s): "
-          "ratio %.2f\n", seconds, floor_seconds, minimum, BUDGET_N, rate,
-          floor_seconds > 0 ? seconds / floor_seconds : 0.0);
+          "ratio %.2f\n", paced.seconds, floor_seconds, minimum, BUDGET_N, rate,
+          floor_seconds > 0 ? paced.seconds / floor_seconds : 0.0);
+  printf ("baseline: the same run without a budget took %.2f s (%.2f ms a request, one at a "
+          "time); at that speed the budget allows %.2f s: ratio %.2f\n", unpaced.seconds,
+          1000 * unpaced.seconds / minimum, sequential_floor, paced.seconds / sequential_floor);
 
   /* the same invoice again: nothing to write */
-  licence_fixture_configure (&f, "{\"reset_stats\": true}");
-  again = lsn_licence_job_new (f.store, profile, "cli");
+  licence_fixture_configure (f, "{\"reset_stats\": true}");
+  again = lsn_licence_job_new (f->store, paced.profile, "cli");
   start = g_get_monotonic_time ();
   if (!lsn_licence_job_run (again, NULL, &error))
     {
@@ -254,18 +329,16 @@ main (int   argc,
     }
   seconds_again = (g_get_monotonic_time () - start) / 1e6;
   g_clear_pointer (&stats, json_object_unref);
-  stats = licence_fixture_stats (&f);
+  stats = licence_fixture_stats (f);
   printf ("second run: %" G_GUINT64_FORMAT " requests (%" G_GINT64_FORMAT " throttled: the window "
           "still held the first run's requests), %" G_GINT64_FORMAT " writes, %.2f s\n",
           lsn_licence_job_get_halo_requests (again), json_object_get_int_member (stats, "throttled"),
           lsn_licence_job_get_counts (again)->created + lsn_licence_job_get_counts (again)->updated
           + lsn_licence_job_get_counts (again)->deleted, seconds_again);
 
-  {
-    g_autofree char *dir = g_strdup (f.tmpdir);
-    licence_fixture_clear (&f);
-    remove_tree (dir);
-  }
-
-  return g_strcmp0 (lsn_licence_job_get_outcome (job), "ok") == 0 && c->failed == 0 ? 0 : 1;
+  status = g_strcmp0 (lsn_licence_job_get_outcome (paced.job), "ok") == 0 && c->failed == 0 ? 0 : 1;
+  g_clear_object (&again);
+  run_clear (&unpaced);
+  run_clear (&paced);
+  return status;
 }
