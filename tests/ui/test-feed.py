@@ -505,7 +505,7 @@ def map_unknown_customer(app, sandbox, name):
     app.page('Mappings')
     # Shown again, the page reads the mappings again (the preview read the invoice) and replaces
     # its rows. GTK 4.8 crashes when AT-SPI asks about rows being replaced: let it finish first.
-    time.sleep(CLOSE_GRACE)
+    pump(CLOSE_GRACE)
     # the list shows the rows on screen only: search for the customer, as a person would
     mine = wait_for('the search of the invoice\'s customers',
                     lambda: next((n for n in find_all(app.window(), interface='EditableText')
@@ -532,7 +532,7 @@ def map_unknown_customer(app, sandbox, name):
     app.screenshot('map-customer')
     click(wait_for(f'the “Map” button of “{client_name}”',
                    lambda: find_one(dialog, role='push button', name=f'Map to {client_name}')))
-    wait_for('the row dialog to close', lambda: app.dialog() is None)
+    wait_closed(app, 'the row dialog', app.dialog)
     save = wait_for('an enabled “Save”',
                     lambda: (lambda b: b if b is not None and ui.is_sensitive(b) else None)(
                         find_button(app.window(), 'Save')))
