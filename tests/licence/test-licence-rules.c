@@ -225,6 +225,14 @@ static const RuleCase cases[] = {
     "hold held (inactive), which belongs to another HaloPSA client", NULL, NULL,
     "k2 M365-BB 4 4.90 Converge inactive; k0 M365-BB 10 4.90 Converge active", "k0 BASIC",
     FALSE, 0, "deactivate k2 M365-BB", "BASIC k0 M365-BB k2" },
+  /* the same, and k2 bills that product after k0 on the invoice: held, not duplicated */
+  { "another-clients-mapping-leaves-its-inactive-licence-to-it",
+    "{k0},,BASIC,Basic plan,12,4.90,Monthly\n" K0_ROWS_SAME
+    "{k2},,M365-BB,Microsoft 365 Business Basic,6,4.90,Monthly\n",
+    NULL, NULL, NULL, FALSE, FALSE, "ok", NULL, 0, 0,
+    "hold held is inactive in HaloPSA, but the invoice bills 6 of M365-BB", NULL, NULL,
+    "k2 M365-BB 4 4.90 Converge inactive", "k0 BASIC; k2 M365-BB active",
+    FALSE, 0, "deactivate k2 M365-BB", "BASIC k0 M365-BB k2" },
   /* a licence deleted in HaloPSA is gone, even when its list shows it: billed again, it is
    * created again (not held as an inactive one) */
   { "deleted-licence-billed-is-created-again", K0_ROWS_SAME,

@@ -816,7 +816,10 @@ plan_customer_licences (Planner   *p,
                                              ? lsn_record_get_string (l, "client_name")
                                              : lsn_record_get_string (l, "client_id"),
                                            lsn_record_get_name (client));
-              g_hash_table_add (p->claimed, (gpointer) lsn_record_get_remote_id (l));
+              /* an active one is not the clean-up's; an inactive one stays its own client's
+               * (its row is held, not duplicated) */
+              if (!lsn_record_get_inactive (l))
+                g_hash_table_add (p->claimed, (gpointer) lsn_record_get_remote_id (l));
               continue;
             }
           if (l != NULL && !lsn_record_get_inactive (l) && !g_hash_table_contains (p->claimed, mapped))
@@ -984,10 +987,10 @@ lsn_licence_planner_plan (const LsnLicencePlanInput *in)
       g_ptr_array_add (p.client_keys, lsn_name_key (lsn_record_get_name (client)));
     }
 
-  /* Inactive licences are kept apart (inactive_of), out of licence_by_id and licences_of: they
-   * are only ever matched as the last resort for a row (plan_customer_licences), so a saved
-   * mapping, the clean-up, the duplicate check and the choice between two clients of the same
-   * name see active licences only. Nor do they count for the mass-change guard's record count
+  /* Inactive licences are kept apart (inactive_of, inactive_by_id), out of licence_by_id and
+   * licences_of: they are only ever matched as the last resort for a row (plan_customer_licences),
+   * so the clean-up, the duplicate check and the choice between two clients of the same name see
+   * active licences only (a saved mapping to another client's inactive one is held). Nor do they count for the mass-change guard's record count
    * (n_managed): the planner never updates or deletes them, so counting them would let a larger
    * share of the active licences change without a confirmation. */
   for (guint i = 0; i < in->licences->len; i++)
