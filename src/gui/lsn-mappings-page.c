@@ -64,6 +64,9 @@ struct _LsnMappingsPage
   guint              saving : 1;
   guint              loading : 1;
   guint              refresh_pending : 1;   /* asked while it could not be done */
+  guint              n_dialogs;             /* row and suggestion dialogs open on the editor */
+  guint              save_serial;           /* saves begun */
+  guint              load_serial;           /* save_serial when the reading began */
   guint              updating_kind : 1;
   guint              updating_toplevels : 1;
 };
@@ -392,10 +395,28 @@ bind_status (GtkSignalListItemFactory *factory,
     gtk_widget_remove_css_class (label, "error");
 }
 
+/* A reading cannot replace the editor while the person works on it: unsaved changes, a save,
+ * or a dialog that holds the editor (what is chosen there goes to that editor). */
+static gboolean
+refresh_blocked (LsnMappingsPage *self)
+{
+  return self->loading || self->saving || self->n_dialogs > 0
+         || lsn_mappings_page_has_changes (self);
+}
+
+static void
+refresh_if_pending (LsnMappingsPage *self)
+{
+  if (self->refresh_pending && !refresh_blocked (self))
+    lsn_mappings_page_refresh (self);
+}
+
 static void
 row_dialog_done_cb (LsnMappingsPage *self)
 {
+  self->n_dialogs--;
   update_summary (self);
+  refresh_if_pending (self);
 }
 
 static void
@@ -412,6 +433,7 @@ edit_clicked_cb (GtkButton   *button,
   root = gtk_widget_get_root (GTK_WIDGET (self));
   dialog = lsn_mapping_row_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                        self->editor, lsn_mapping_row_get_id (row));
+  self->n_dialogs++;
   g_signal_connect_object (dialog, "destroy", G_CALLBACK (row_dialog_done_cb), self,
                            G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -615,16 +637,26 @@ load_cb (GObject      *source,
       return;
     }
   self->loading = FALSE;
-  /* a refresh that finished after the person began to edit: their edits stay */
-  if (self->editor != NULL && (lsn_mappings_page_has_changes (self) || self->saving))
+  if (self->editor != NULL)
     {
-      self->refresh_pending = TRUE;
-      return;
+      /* a refresh that finished after the person began to edit or opened a dialog: their work
+       * stays, and it is read again after; one that began before a save read too early */
+      if (refresh_blocked (self) || self->load_serial != self->save_serial)
+        {
+          self->refresh_pending = TRUE;
+          refresh_if_pending (self);
+          return;
+        }
+      /* nothing changed: the rows, their scroll position and the filters stay as they are */
+      if (lsn_mapping_editor_same_reading (self->editor, editor))
+        {
+          refresh_if_pending (self);
+          return;
+        }
     }
   set_editor (self, editor);
   /* asked while this reading was under way: it may have read too early */
-  if (self->refresh_pending)
-    lsn_mappings_page_refresh (self);
+  refresh_if_pending (self);
 }
 
 /**
@@ -650,6 +682,7 @@ lsn_mappings_page_reload (LsnMappingsPage *self)
     }
   self->cancellable = g_cancellable_new ();
   self->loading = TRUE;
+  self->load_serial = self->save_serial;
   show_message (self, _("Loading Mappings…"), NULL);
   lsn_mapping_editor_load_async (self->store, self->profile, self->kind, self->rows_side,
                                  self->cancellable, load_cb, g_object_ref (self));
@@ -671,9 +704,9 @@ lsn_mappings_page_refresh (LsnMappingsPage *self)
 
   if (self->store == NULL || self->profile == NULL)
     return;
-  if (self->loading || self->saving || lsn_mappings_page_has_changes (self))
+  if (refresh_blocked (self))
     {
-      /* done once the reading, the save or the discard is */
+      /* done once the reading, the save, the discard or the dialog is */
       self->refresh_pending = TRUE;
       return;
     }
@@ -687,6 +720,7 @@ lsn_mappings_page_refresh (LsnMappingsPage *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   self->loading = TRUE;
+  self->load_serial = self->save_serial;
   lsn_mapping_editor_load_async (self->store, self->profile, self->kind, self->rows_side,
                                  self->cancellable, load_cb, g_object_ref (self));
 }
@@ -694,7 +728,9 @@ lsn_mappings_page_refresh (LsnMappingsPage *self)
 static void
 suggestions_done_cb (LsnMappingsPage *self)
 {
+  self->n_dialogs--;
   update_summary (self);
+  refresh_if_pending (self);
 }
 
 static void
@@ -708,6 +744,7 @@ suggest_clicked_cb (LsnMappingsPage *self)
   root = gtk_widget_get_root (GTK_WIDGET (self));
   dialog = lsn_mapping_suggestions_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                                self->editor);
+  self->n_dialogs++;
   g_signal_connect_object (dialog, "destroy", G_CALLBACK (suggestions_done_cb), self,
                            G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -735,8 +772,7 @@ save_cb (GObject      *source,
     }
   gtk_widget_set_sensitive (GTK_WIDGET (self->column_view), TRUE);
   update_summary (self);
-  if (self->refresh_pending)
-    lsn_mappings_page_refresh (self);
+  refresh_if_pending (self);
 }
 
 static void
@@ -745,6 +781,7 @@ save_clicked_cb (LsnMappingsPage *self)
   if (self->editor == NULL || self->saving)
     return;
   self->saving = TRUE;
+  self->save_serial++;
   gtk_widget_set_sensitive (GTK_WIDGET (self->column_view), FALSE);
   update_summary (self);
   lsn_mapping_editor_save_async (self->editor, self->cancellable, save_cb, g_object_ref (self));
@@ -780,8 +817,7 @@ discard_clicked_cb (LsnMappingsPage *self)
     return;
   lsn_mapping_editor_discard (self->editor);
   update_summary (self);
-  if (self->refresh_pending)
-    lsn_mappings_page_refresh (self);
+  refresh_if_pending (self);
 }
 
 static void
@@ -806,7 +842,7 @@ lsn_mappings_page_dispose (GObject *object)
 }
 
 /* Shown again (the person came back to the page): a preview or a sync since may have read
- * records and made matches. The row and suggestion dialogs are modal, so none is open. */
+ * records and made matches. */
 static void
 lsn_mappings_page_map (GtkWidget *widget)
 {

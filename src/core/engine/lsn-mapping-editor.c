@@ -2814,3 +2814,86 @@ lsn_mapping_editor_save_finish (LsnMappingEditor  *self,
   save_apply (self, g_task_get_task_data (G_TASK (result)), ok);
   return ok;
 }
+
+static gboolean
+recs_equal (GPtrArray *a,
+            GPtrArray *b)
+{
+  if (a->len != b->len)
+    return FALSE;
+  for (guint i = 0; i < a->len; i++)
+    {
+      Rec *x = g_ptr_array_index (a, i), *y = g_ptr_array_index (b, i);
+
+      if (g_strcmp0 (x->id, y->id) != 0 || g_strcmp0 (x->name, y->name) != 0
+          || g_strcmp0 (x->toplevel, y->toplevel) != 0 || g_strcmp0 (x->reference, y->reference) != 0
+          || g_strcmp0 (x->parent_id, y->parent_id) != 0 || g_strcmp0 (x->scope, y->scope) != 0
+          || x->deleted != y->deleted || x->inactive != y->inactive)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+saved_equal (GHashTable *a,
+             GHashTable *b)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (g_hash_table_size (a) != g_hash_table_size (b))
+    return FALSE;
+  g_hash_table_iter_init (&iter, a);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Saved *x = value, *y = g_hash_table_lookup (b, key);
+
+      if (y == NULL || x->link_id != y->link_id || g_strcmp0 (x->other_id, y->other_id) != 0
+          || x->included != y->included)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* same keys; with @values, the same (integer) values too */
+static gboolean
+set_equal (GHashTable *a,
+           GHashTable *b,
+           gboolean    values)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (g_hash_table_size (a) != g_hash_table_size (b))
+    return FALSE;
+  g_hash_table_iter_init (&iter, a);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (!g_hash_table_contains (b, key) || (values && g_hash_table_lookup (b, key) != value))
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * lsn_mapping_editor_same_reading:
+ * @self: an editor without edits
+ * @other: another reading of the same profile and kind
+ *
+ * Returns: whether both read the same records, mappings, decisions and failures: showing
+ *   @other instead of @self would change nothing
+ */
+gboolean
+lsn_mapping_editor_same_reading (LsnMappingEditor *self,
+                                 LsnMappingEditor *other)
+{
+  g_return_val_if_fail (LSN_IS_MAPPING_EDITOR (self), FALSE);
+  g_return_val_if_fail (LSN_IS_MAPPING_EDITOR (other), FALSE);
+
+  if (g_strcmp0 (self->kind, other->kind) != 0 || self->side != other->side
+      || g_strcmp0 (self->create_refusal, other->create_refusal) != 0
+      || self->scoped != other->scoped)
+    return FALSE;
+  for (guint s = 0; s < 2; s++)
+    if (!recs_equal (self->recs[s], other->recs[s]) || !set_equal (self->fails[s], other->fails[s], TRUE))
+      return FALSE;
+  return saved_equal (self->saved, other->saved) && set_equal (self->rejected, other->rejected, FALSE);
+}

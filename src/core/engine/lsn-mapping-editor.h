@@ -221,6 +221,8 @@ void              lsn_mapping_editor_revert           (LsnMappingEditor  *self,
                                                        const char        *row_id);
 void              lsn_mapping_editor_discard          (LsnMappingEditor  *self);
 guint             lsn_mapping_editor_get_n_pending    (LsnMappingEditor  *self);
+gboolean          lsn_mapping_editor_same_reading     (LsnMappingEditor  *self,
+                                                       LsnMappingEditor  *other);
 
 /* Suggestions */
 GPtrArray        *lsn_mapping_editor_suggest          (LsnMappingEditor  *self);
