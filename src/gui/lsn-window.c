@@ -746,6 +746,19 @@ scheduler_jobs_changed_cb (LsnWindow *self)
   lsn_window_update_actions (self);
 }
 
+/* A run read records and made matches: the Mappings page, when it is what the person looks at,
+ * reads again (it does so by itself when shown; it waits for unsaved changes and dialogs). */
+static void
+scheduler_job_finished_cb (LsnWindow   *self,
+                           LsnSyncJob  *job,
+                           gint64       profile_id,
+                           const char  *trigger,
+                           const char  *error_message)
+{
+  if (gtk_widget_get_mapped (GTK_WIDGET (self->mappings_page)))
+    lsn_mappings_page_refresh (self->mappings_page);
+}
+
 /* Pages */
 
 static void
@@ -1301,6 +1314,8 @@ lsn_window_set_scheduler (LsnWindow    *self,
   g_signal_connect_object (scheduler, "job-started", G_CALLBACK (scheduler_jobs_changed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (scheduler, "job-finished", G_CALLBACK (scheduler_jobs_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (scheduler, "job-finished", G_CALLBACK (scheduler_job_finished_cb), self,
                            G_CONNECT_SWAPPED);
   lsn_overview_page_set_scheduler (self->overview_page, scheduler);
   lsn_sync_page_set_scheduler (self->sync_page, scheduler);
