@@ -8,10 +8,10 @@
 
 #include "config.h"
 
-#include <string.h>
 #include <glib/gi18n.h>
 
 #include "lsn-licence-job.h"
+#include "lsn-licence-planner.h"
 #include "lsn-licence-preview-dialog.h"
 
 /* Licence rows listed per customer when it is expanded; the rest are counted. */
@@ -50,41 +50,6 @@ struct _LsnLicencePreviewDialog
 };
 
 G_DEFINE_FINAL_TYPE (LsnLicencePreviewDialog, lsn_licence_preview_dialog, ADW_TYPE_WINDOW)
-
-typedef struct
-{
-  char      *name;
-  guint      creates;
-  guint      updates;
-  guint      deletes;
-  guint      skips;
-  guint      others;
-  GPtrArray *actions;   /* (element-type LsnPlanAction) (transfer none) */
-} Customer;
-
-static void
-customer_free (Customer *c)
-{
-  g_free (c->name);
-  g_ptr_array_unref (c->actions);
-  g_free (c);
-}
-
-/* The customer an action is about. Licence rows are named "Customer: PRODUCT" and have the id
- * "customer key|product code"; the other actions are named after the customer. */
-static char *
-customer_of (LsnPlanAction *a)
-{
-  const char *name = a->source_name != NULL ? a->source_name : a->target_name;
-  const char *colon;
-
-  if (name == NULL)
-    return g_strdup (_("(no customer)"));
-  if (a->source_id != NULL && strchr (a->source_id, '|') != NULL
-      && (colon = g_strrstr (name, ": ")) != NULL)
-    return g_strndup (name, colon - name);
-  return g_strdup (name);
-}
 
 static const char *
 verb_of (LsnActionType type)
@@ -207,9 +172,9 @@ static void
 show_plan (LsnLicencePreviewDialog *self,
            LsnPlan                 *plan)
 {
-  g_autoptr(GHashTable) by_name = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) customers = g_ptr_array_new_with_free_func ((GDestroyNotify) customer_free);
-  guint creates = 0, updates = 0, deletes = 0, skips = 0, sends = 0;
+  LsnLicenceCustomer totals;
+  g_autoptr(GPtrArray) customers = lsn_licence_plan_customers (plan, _("(no customer)"), &totals);
+  guint sends = 0;
   g_autofree char *total = NULL;
 
   clear_shown (self);
@@ -221,36 +186,12 @@ show_plan (LsnLicencePreviewDialog *self,
       if (kp->guarded && kp->guard_message != NULL)
         add_shown (self, self->summary_group,
                    text_row_new (_("Held back by the mass-change guard"), kp->guard_message));
-
       for (guint i = 0; i < kp->actions->len; i++)
-        {
-          LsnPlanAction *a = g_ptr_array_index (kp->actions, i);
-          g_autofree char *name = customer_of (a);
-          Customer *c = g_hash_table_lookup (by_name, name);
-
-          if (c == NULL)
-            {
-              c = g_new0 (Customer, 1);
-              c->name = g_steal_pointer (&name);
-              c->actions = g_ptr_array_new ();
-              g_ptr_array_add (customers, c);
-              g_hash_table_insert (by_name, c->name, c);
-            }
-          g_ptr_array_add (c->actions, a);
-          switch (a->type)
-            {
-            case LSN_ACTION_CREATE: c->creates++; creates++; break;
-            case LSN_ACTION_UPDATE: c->updates++; updates++; break;
-            case LSN_ACTION_DELETE: c->deletes++; deletes++; break;
-            case LSN_ACTION_SKIP: case LSN_ACTION_HOLD: c->skips++; skips++; break;
-            default: c->others++; break;
-            }
-          if (lsn_plan_action_sends (a))
-            sends++;
-        }
+        if (lsn_plan_action_sends (g_ptr_array_index (kp->actions, i)))
+          sends++;
     }
 
-  total = counts_text (creates, updates, deletes, skips);
+  total = counts_text (totals.creates, totals.updates, totals.deletes, totals.skips);
   add_shown (self, self->summary_group,
              text_row_new (self->applied ? _("Written to HaloPSA") : _("Nothing has been written yet"),
                            total));
@@ -262,7 +203,7 @@ show_plan (LsnLicencePreviewDialog *self,
 
   for (guint i = 0; i < customers->len; i++)
     {
-      Customer *c = g_ptr_array_index (customers, i);
+      LsnLicenceCustomer *c = g_ptr_array_index (customers, i);
       GtkWidget *expander = adw_expander_row_new ();
       g_autofree char *counts = counts_text (c->creates, c->updates, c->deletes, c->skips);
 

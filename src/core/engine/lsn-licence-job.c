@@ -409,8 +409,10 @@ check_profile (LsnLicenceJob  *self,
       return FALSE;
     }
 
+  /* licences from the feed are all such a profile does: without a word on them, that is what
+   * it means; only a direction that leaves the feed out is refused */
   kc = lsn_profile_config_get_kind (config (self), LSN_KIND_LICENCE);
-  if (kc == NULL || !lsn_direction_allows (kc->direction, self->feed_side))
+  if (kc != NULL && !lsn_direction_allows (kc->direction, self->feed_side))
     {
       g_set_error (error, LSN_ERROR, LSN_ERROR_INVALID_ARGUMENT,
                    "The profile does not sync licences from the feed: set "

@@ -1136,3 +1136,134 @@ lsn_licence_planner_plan (const LsnLicencePlanInput *in)
 
   return plan;
 }
+
+static void
+licence_customer_free (LsnLicenceCustomer *c)
+{
+  g_free (c->name);
+  g_ptr_array_unref (c->actions);
+  g_free (c);
+}
+
+/* The customer an action is about. Licence rows are named "Customer: PRODUCT" and have the id
+ * "customer key|product code"; the other actions are named after the customer. */
+static char *
+action_customer (LsnPlanAction *a,
+                 const char    *no_customer)
+{
+  const char *name = a->source_name != NULL ? a->source_name : a->target_name;
+  const char *colon;
+
+  if (name == NULL)
+    return g_strdup (no_customer);
+  if (a->source_id != NULL && strchr (a->source_id, '|') != NULL
+      && (colon = g_strrstr (name, ": ")) != NULL)
+    return g_strndup (name, colon - name);
+  return g_strdup (name);
+}
+
+static void
+count_action (LsnLicenceCustomer *c,
+              LsnActionType       type)
+{
+  switch (type)
+    {
+    case LSN_ACTION_CREATE: c->creates++; break;
+    case LSN_ACTION_UPDATE: c->updates++; break;
+    case LSN_ACTION_DELETE: c->deletes++; break;
+    case LSN_ACTION_SKIP: case LSN_ACTION_HOLD: c->skips++; break;
+    default: c->others++; break;
+    }
+}
+
+/**
+ * lsn_licence_plan_customers:
+ * @plan: a licence plan
+ * @no_customer: the name of the group of actions about no customer
+ * @totals: (out caller-allocates) (optional): the counts of the whole plan (its name and actions
+ *   are left unset)
+ *
+ * The plan as the preview shows it: by invoice customer, in the plan's order, each with its
+ * actions (unchanged licences included, for the caller to leave out) and how many of each.
+ *
+ * Returns: (transfer container) (element-type LsnLicenceCustomer): the customers
+ */
+GPtrArray *
+lsn_licence_plan_customers (LsnPlan            *plan,
+                            const char         *no_customer,
+                            LsnLicenceCustomer *totals)
+{
+  g_autoptr(GHashTable) by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *customers = g_ptr_array_new_with_free_func ((GDestroyNotify) licence_customer_free);
+  LsnLicenceCustomer all = { 0 };
+
+  for (guint k = 0; plan != NULL && k < plan->kinds->len; k++)
+    {
+      LsnKindPlan *kp = g_ptr_array_index (plan->kinds, k);
+
+      for (guint i = 0; i < kp->actions->len; i++)
+        {
+          LsnPlanAction *a = g_ptr_array_index (kp->actions, i);
+          g_autofree char *name = action_customer (a, no_customer);
+          LsnLicenceCustomer *c = g_hash_table_lookup (by_name, name);
+
+          if (c == NULL)
+            {
+              c = g_new0 (LsnLicenceCustomer, 1);
+              c->name = g_steal_pointer (&name);
+              c->actions = g_ptr_array_new ();
+              g_ptr_array_add (customers, c);
+              g_hash_table_insert (by_name, c->name, c);
+            }
+          g_ptr_array_add (c->actions, a);
+          count_action (c, a->type);
+          count_action (&all, a->type);
+        }
+    }
+  if (totals != NULL)
+    *totals = all;
+  return customers;
+}
+
+static void
+append_counts (GString                  *out,
+               const LsnLicenceCustomer *c)
+{
+  g_string_append_printf (out, "%u to create, %u to update, %u to delete, %u skipped",
+                          c->creates, c->updates, c->deletes, c->skips);
+}
+
+/**
+ * lsn_licence_plan_to_text:
+ * @plan: a licence plan
+ *
+ * Returns: (transfer full): what liaisonctl prints for a licence plan: the totals, then each
+ *   invoice customer with its counts and its actions, as the window's preview groups them
+ */
+char *
+lsn_licence_plan_to_text (LsnPlan *plan)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  LsnLicenceCustomer totals;
+  g_autoptr(GPtrArray) customers = lsn_licence_plan_customers (plan, "(no customer)", &totals);
+
+  append_counts (out, &totals);
+  g_string_append_c (out, '\n');
+  for (guint k = 0; plan != NULL && k < plan->kinds->len; k++)
+    {
+      LsnKindPlan *kp = g_ptr_array_index (plan->kinds, k);
+      if (kp->guarded)
+        g_string_append_printf (out, "STOPPED by the mass-change guard: %s\n", kp->guard_message);
+    }
+  for (guint i = 0; i < customers->len; i++)
+    {
+      LsnLicenceCustomer *c = g_ptr_array_index (customers, i);
+
+      g_string_append_printf (out, "\n%s: ", c->name);
+      append_counts (out, c);
+      g_string_append_c (out, '\n');
+      for (guint j = 0; j < c->actions->len; j++)
+        lsn_plan_action_append_text (g_ptr_array_index (c->actions, j), out);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}

@@ -82,4 +82,22 @@ char     *lsn_licence_cycle_normalize       (const char                *cycle);
 gboolean  lsn_licence_distributor_equal     (const char                *a,
                                              const char                *b);
 
+/* A licence plan's actions, by the invoice customer they are about (see
+ * lsn_licence_plan_customers()) */
+typedef struct
+{
+  char      *name;
+  guint      creates;
+  guint      updates;
+  guint      deletes;
+  guint      skips;     /* skipped, or held for a person */
+  guint      others;
+  GPtrArray *actions;   /* (element-type LsnPlanAction) (transfer none) */
+} LsnLicenceCustomer;
+
+GPtrArray *lsn_licence_plan_customers (LsnPlan            *plan,
+                                       const char         *no_customer,
+                                       LsnLicenceCustomer *totals);
+char      *lsn_licence_plan_to_text   (LsnPlan            *plan);
+
 G_END_DECLS

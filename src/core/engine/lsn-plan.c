@@ -242,6 +242,44 @@ value_text (JsonNode *node)
 }
 
 /**
+ * lsn_plan_action_append_text:
+ * @a: an action
+ * @out: where to append it
+ *
+ * Appends the lines liaisonctl prints for @a: what, which way, the records and the reason, the
+ * detail, the field changes (nothing for an unchanged record).
+ */
+void
+lsn_plan_action_append_text (LsnPlanAction *a,
+                             GString       *out)
+{
+  if (a->type == LSN_ACTION_REFRESH)
+    return;
+  g_string_append_printf (out, "  %-7s %s → %s  %s",
+                          lsn_action_type_to_string (a->type),
+                          lsn_side_to_string (a->source_side),
+                          lsn_side_to_string (a->target_side),
+                          a->source_name ? a->source_name : a->source_id);
+  if (a->target_id)
+    g_string_append_printf (out, " ⇄ %s (%s)",
+                            a->target_name ? a->target_name : "", a->target_id);
+  if (a->reason)
+    g_string_append_printf (out, "  [%s]", a->reason);
+  g_string_append_c (out, '\n');
+  if (a->detail)
+    g_string_append_printf (out, "          %s\n", a->detail);
+  if (a->changes)
+    for (guint c = 0; c < json_array_get_length (a->changes); c++)
+      {
+        JsonObject *ch = json_array_get_object_element (a->changes, c);
+        g_autofree char *before = value_text (json_object_get_member (ch, "before"));
+        g_autofree char *after = value_text (json_object_get_member (ch, "after"));
+        g_string_append_printf (out, "          %s: %s → %s\n",
+                                json_object_get_string_member (ch, "field"), before, after);
+      }
+}
+
+/**
  * lsn_plan_to_text:
  * @verbose: list every action, not only the counts
  *
@@ -275,35 +313,7 @@ lsn_plan_to_text (LsnPlan  *plan,
         continue;
 
       for (guint i = 0; i < kp->actions->len; i++)
-        {
-          LsnPlanAction *a = g_ptr_array_index (kp->actions, i);
-
-          if (a->type == LSN_ACTION_REFRESH)
-            continue;
-          g_string_append_printf (out, "  %-7s %s → %s  %s",
-                                  lsn_action_type_to_string (a->type),
-                                  lsn_side_to_string (a->source_side),
-                                  lsn_side_to_string (a->target_side),
-                                  a->source_name ? a->source_name : a->source_id);
-          if (a->target_id)
-            g_string_append_printf (out, " ⇄ %s (%s)",
-                                    a->target_name ? a->target_name : "", a->target_id);
-          if (a->reason)
-            g_string_append_printf (out, "  [%s]", a->reason);
-          g_string_append_c (out, '\n');
-          if (a->detail)
-            g_string_append_printf (out, "          %s\n", a->detail);
-          if (a->changes)
-            for (guint c = 0; c < json_array_get_length (a->changes); c++)
-              {
-                JsonObject *ch = json_array_get_object_element (a->changes, c);
-                g_autofree char *before = value_text (json_object_get_member (ch, "before"));
-                g_autofree char *after = value_text (json_object_get_member (ch, "after"));
-                g_string_append_printf (out, "          %s: %s → %s\n",
-                                        json_object_get_string_member (ch, "field"),
-                                        before, after);
-              }
-        }
+        lsn_plan_action_append_text (g_ptr_array_index (kp->actions, i), out);
     }
 
   return g_string_free (g_steal_pointer (&out), FALSE);

@@ -84,6 +84,8 @@ guint        lsn_kind_plan_count   (LsnKindPlan  *kp,
 JsonNode    *lsn_plan_to_json      (LsnPlan      *plan);
 char        *lsn_plan_to_text      (LsnPlan      *plan,
                                     gboolean      verbose);
+void         lsn_plan_action_append_text (LsnPlanAction *a,
+                                          GString       *out);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LsnPlanAction, lsn_plan_action_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LsnPlan, lsn_plan_free)
