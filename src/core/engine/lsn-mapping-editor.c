@@ -26,6 +26,7 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "lsn-connector.h"
@@ -111,6 +112,7 @@ struct _LsnMappingEditor
 
   char             *create_refusal; /* (nullable): why "Create new" is not offered */
   gboolean          scoped;         /* rows map only to records under their scope */
+  char             *digest;         /* (nullable): of what was read, until a save changes it */
 };
 
 G_DEFINE_FINAL_TYPE (LsnMappingEditor, lsn_mapping_editor, G_TYPE_OBJECT)
@@ -193,6 +195,7 @@ lsn_mapping_editor_finalize (GObject *object)
 {
   LsnMappingEditor *self = (LsnMappingEditor *)object;
 
+  g_free (self->digest);
   for (guint s = 0; s < 2; s++)
     {
       g_free (self->side_label[s]);
@@ -864,6 +867,92 @@ set_profile (LsnMappingEditor *self,
                                       "again, then map the customer to it");
 }
 
+/* A field of a digest: NUL-terminated, so that "a","bc" differs from "ab","c" */
+static void
+digest_string (GChecksum  *sum,
+               const char *text)
+{
+  if (text == NULL)
+    g_checksum_update (sum, (const guchar *) "\1", 1);
+  else
+    g_checksum_update (sum, (const guchar *) text, strlen (text) + 1);
+}
+
+static int
+compare_keys (const void *a,
+              const void *b)
+{
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
+/* A table's keys in order, each followed by value_text's words for its value (keys only
+ * without it) */
+static void
+digest_table (GChecksum   *sum,
+              GHashTable  *table,
+              char      *(*value_text) (gpointer value))
+{
+  guint n = 0;
+  g_autofree gpointer *keys = g_hash_table_get_keys_as_array (table, &n);
+
+  qsort (keys, n, sizeof (gpointer), compare_keys);
+  for (guint i = 0; i < n; i++)
+    {
+      digest_string (sum, keys[i]);
+      if (value_text != NULL)
+        {
+          g_autofree char *text = value_text (g_hash_table_lookup (table, keys[i]));
+          digest_string (sum, text);
+        }
+    }
+}
+
+static char *
+saved_text (gpointer value)
+{
+  Saved *saved = value;
+
+  return g_strdup_printf ("%" G_GINT64_FORMAT " %s %d", saved->link_id,
+                          saved->other_id ? saved->other_id : "", saved->included);
+}
+
+static char *
+count_text (gpointer value)
+{
+  return g_strdup_printf ("%u", GPOINTER_TO_UINT (value));
+}
+
+/* What was read, in a few bytes, on the thread that read it: two readings with the same
+ * digest show the same rows and offer the same choices. */
+static char *
+reading_digest (LsnMappingEditor *self)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree char *flags = g_strdup_printf ("%d %d", self->side, self->scoped);
+
+  digest_string (sum, self->kind);
+  digest_string (sum, flags);
+  digest_string (sum, self->create_refusal);
+  for (guint s = 0; s < 2; s++)
+    {
+      for (guint i = 0; i < self->recs[s]->len; i++)
+        {
+          Rec *r = g_ptr_array_index (self->recs[s], i);
+          const char *fields[] = { r->id, r->name, r->toplevel, r->reference, r->parent_id,
+                                   r->scope, r->deleted ? "deleted" : "",
+                                   r->inactive ? "inactive" : "" };
+
+          for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
+            digest_string (sum, fields[f]);
+        }
+      digest_string (sum, "--");
+      digest_table (sum, self->fails[s], count_text);
+    }
+  digest_table (sum, self->saved, saved_text);
+  digest_table (sum, self->rejected, NULL);
+  return g_strdup (g_checksum_get_string (sum));
+}
+
 /**
  * lsn_mapping_editor_load:
  * @store: the store
@@ -900,6 +989,7 @@ lsn_mapping_editor_load (LsnStore    *store,
     return NULL;
   lsn_store_exec (db, "COMMIT", NULL);
   lsn_mapping_editor_finish_loading (self);
+  self->digest = reading_digest (self);
   return g_steal_pointer (&self);
 }
 
@@ -2651,6 +2741,9 @@ save_apply (LsnMappingEditor *self,
   LsnSide other = LSN_SIDE_OTHER (self->side);
   g_autoptr(GPtrArray) touched = g_ptr_array_new_with_free_func (g_free);
 
+  /* no longer what was read */
+  g_clear_pointer (&self->digest, g_free);
+
   for (guint i = 0; i < job->ops->len; i++)
     {
       SaveOp *op = g_ptr_array_index (job->ops, i);
@@ -2815,71 +2908,16 @@ lsn_mapping_editor_save_finish (LsnMappingEditor  *self,
   return ok;
 }
 
-static gboolean
-recs_equal (GPtrArray *a,
-            GPtrArray *b)
-{
-  if (a->len != b->len)
-    return FALSE;
-  for (guint i = 0; i < a->len; i++)
-    {
-      Rec *x = g_ptr_array_index (a, i), *y = g_ptr_array_index (b, i);
-
-      if (g_strcmp0 (x->id, y->id) != 0 || g_strcmp0 (x->name, y->name) != 0
-          || g_strcmp0 (x->toplevel, y->toplevel) != 0 || g_strcmp0 (x->reference, y->reference) != 0
-          || g_strcmp0 (x->parent_id, y->parent_id) != 0 || g_strcmp0 (x->scope, y->scope) != 0
-          || x->deleted != y->deleted || x->inactive != y->inactive)
-        return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-saved_equal (GHashTable *a,
-             GHashTable *b)
-{
-  GHashTableIter iter;
-  gpointer key, value;
-
-  if (g_hash_table_size (a) != g_hash_table_size (b))
-    return FALSE;
-  g_hash_table_iter_init (&iter, a);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      Saved *x = value, *y = g_hash_table_lookup (b, key);
-
-      if (y == NULL || x->link_id != y->link_id || g_strcmp0 (x->other_id, y->other_id) != 0
-          || x->included != y->included)
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* same keys; with @values, the same (integer) values too */
-static gboolean
-set_equal (GHashTable *a,
-           GHashTable *b,
-           gboolean    values)
-{
-  GHashTableIter iter;
-  gpointer key, value;
-
-  if (g_hash_table_size (a) != g_hash_table_size (b))
-    return FALSE;
-  g_hash_table_iter_init (&iter, a);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    if (!g_hash_table_contains (b, key) || (values && g_hash_table_lookup (b, key) != value))
-      return FALSE;
-  return TRUE;
-}
-
 /**
  * lsn_mapping_editor_same_reading:
- * @self: an editor without edits
+ * @self: an editor
  * @other: another reading of the same profile and kind
  *
- * Returns: whether both read the same records, mappings, decisions and failures: showing
- *   @other instead of @self would change nothing
+ * Both digests were made on the worker that read them (see reading_digest()), so this costs
+ * the main thread nothing.
+ *
+ * Returns: whether both read the same records, mappings, decisions and failures and @self has
+ *   not saved since: showing @other instead of @self would change nothing
  */
 gboolean
 lsn_mapping_editor_same_reading (LsnMappingEditor *self,
@@ -2888,12 +2926,5 @@ lsn_mapping_editor_same_reading (LsnMappingEditor *self,
   g_return_val_if_fail (LSN_IS_MAPPING_EDITOR (self), FALSE);
   g_return_val_if_fail (LSN_IS_MAPPING_EDITOR (other), FALSE);
 
-  if (g_strcmp0 (self->kind, other->kind) != 0 || self->side != other->side
-      || g_strcmp0 (self->create_refusal, other->create_refusal) != 0
-      || self->scoped != other->scoped)
-    return FALSE;
-  for (guint s = 0; s < 2; s++)
-    if (!recs_equal (self->recs[s], other->recs[s]) || !set_equal (self->fails[s], other->fails[s], TRUE))
-      return FALSE;
-  return saved_equal (self->saved, other->saved) && set_equal (self->rejected, other->rejected, FALSE);
+  return self->digest != NULL && g_strcmp0 (self->digest, other->digest) == 0;
 }
