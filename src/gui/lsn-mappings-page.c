@@ -659,6 +659,19 @@ load_cb (GObject      *source,
   refresh_if_pending (self);
 }
 
+/* Reads the mappings on a worker (load_cb takes the result); a reading under way is dropped. */
+static void
+start_reading (LsnMappingsPage *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  self->loading = TRUE;
+  self->load_serial = self->save_serial;
+  lsn_mapping_editor_load_async (self->store, self->profile, self->kind, self->rows_side,
+                                 self->cancellable, load_cb, g_object_ref (self));
+}
+
 /**
  * lsn_mappings_page_reload:
  * @self: a #LsnMappingsPage
@@ -680,12 +693,8 @@ lsn_mappings_page_reload (LsnMappingsPage *self)
       show_message (self, _("No Profile"), NULL);
       return;
     }
-  self->cancellable = g_cancellable_new ();
-  self->loading = TRUE;
-  self->load_serial = self->save_serial;
   show_message (self, _("Loading Mappings…"), NULL);
-  lsn_mapping_editor_load_async (self->store, self->profile, self->kind, self->rows_side,
-                                 self->cancellable, load_cb, g_object_ref (self));
+  start_reading (self);
 }
 
 /**
@@ -716,13 +725,7 @@ lsn_mappings_page_refresh (LsnMappingsPage *self)
       lsn_mappings_page_reload (self);
       return;
     }
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  self->loading = TRUE;
-  self->load_serial = self->save_serial;
-  lsn_mapping_editor_load_async (self->store, self->profile, self->kind, self->rows_side,
-                                 self->cancellable, load_cb, g_object_ref (self));
+  start_reading (self);
 }
 
 static void
