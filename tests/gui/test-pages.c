@@ -39,6 +39,15 @@ wait_until (Condition condition,
   return TRUE;
 }
 
+/* Runs the main loop for @usec, whatever happens meanwhile. */
+static void
+iterate_for (gint64 usec)
+{
+  for (gint64 end = g_get_monotonic_time () + usec; g_get_monotonic_time () < end;)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
 static void
 collect (GtkWidget *widget,
          GType      type,
@@ -549,6 +558,20 @@ table_shown (gpointer data)
          && g_strcmp0 (column_title (w->view, 0), w->title) == 0;
 }
 
+/* A preview of the feed profile (a dry run: HaloPSA untouched, the local cache filled) */
+static LsnLicenceJob *
+preview_feed (LicenceFixture *f,
+              LsnProfile     *profile)
+{
+  g_autoptr(GError) error = NULL;
+  LsnLicenceJob *preview = lsn_licence_job_new (f->store, profile, "preview");
+
+  lsn_licence_job_set_dry_run (preview, TRUE);
+  g_assert_true (lsn_licence_job_run (preview, NULL, &error));
+  g_assert_no_error (error);
+  return preview;
+}
+
 /* The column view and the stack of the Mappings page */
 static void
 find_table (GtkWidget *page,
@@ -573,7 +596,6 @@ test_feed_mappings_page (void)
   g_autofree char *json = NULL;
   g_autoptr(LsnProfile) profile = NULL;
   g_autoptr(LsnLicenceJob) preview = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) dropdowns = NULL;
   g_autoptr(GPtrArray) labels = NULL;
   GtkWidget *window = gtk_window_new ();
@@ -586,10 +608,7 @@ test_feed_mappings_page (void)
   licence_fixture_init (&f, NULL);
   json = licence_fixture_profile_json (&f, f.invoice_url, NULL);
   profile = licence_fixture_add_profile (&f, "Converge licences", json);
-  preview = lsn_licence_job_new (f.store, profile, "manual");
-  lsn_licence_job_set_dry_run (preview, TRUE);
-  g_assert_true (lsn_licence_job_run (preview, NULL, &error));
-  g_assert_no_error (error);
+  preview = preview_feed (&f, profile);
   customers = lsn_kind_plan_count (g_ptr_array_index (lsn_licence_job_get_plan (preview)->kinds, 0),
                                    LSN_ACTION_SKIP);
 
@@ -648,7 +667,6 @@ test_mappings_page_refresh (void)
   g_autofree char *json = NULL;
   g_autoptr(LsnProfile) profile = NULL;
   g_autoptr(LsnLicenceJob) preview = NULL;
-  g_autoptr(GError) error = NULL;
   GtkWidget *window = gtk_window_new ();
   GtkWidget *page = lsn_mappings_page_new ();
   TableWait w = { 0 };
@@ -665,15 +683,10 @@ test_mappings_page_refresh (void)
   w.title = "Invoice Customer";
   /* nothing read yet: the message, and it stays when nothing changed */
   g_assert_true (wait_until (message_shown, &w));
-  for (gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC / 2; g_get_monotonic_time () < end;)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
+  iterate_for (G_USEC_PER_SEC / 2);
   g_assert_true (message_shown (&w));
 
-  preview = lsn_licence_job_new (f.store, profile, "preview");
-  lsn_licence_job_set_dry_run (preview, TRUE);
-  g_assert_true (lsn_licence_job_run (preview, NULL, &error));
-  g_assert_no_error (error);
+  preview = preview_feed (&f, profile);
 
   /* the person goes to another page and comes back */
   gtk_widget_set_visible (page, FALSE);
@@ -688,9 +701,7 @@ test_mappings_page_refresh (void)
 
     gtk_widget_set_visible (page, FALSE);
     gtk_widget_set_visible (page, TRUE);
-    for (gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC; g_get_monotonic_time () < end;)
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
+    iterate_for (G_USEC_PER_SEC);
     g_assert_true (gtk_column_view_get_model (w.view) == model);
   }
 
