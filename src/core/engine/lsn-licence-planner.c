@@ -990,9 +990,10 @@ lsn_licence_planner_plan (const LsnLicencePlanInput *in)
   /* Inactive licences are kept apart (inactive_of, inactive_by_id), out of licence_by_id and
    * licences_of: they are only ever matched as the last resort for a row (plan_customer_licences),
    * so the clean-up, the duplicate check and the choice between two clients of the same name see
-   * active licences only (a saved mapping to another client's inactive one is held). Nor do they count for the mass-change guard's record count
-   * (n_managed): the planner never updates or deletes them, so counting them would let a larger
-   * share of the active licences change without a confirmation. */
+   * active licences only (a saved mapping to another client's inactive one is held). Nor do they
+   * count for the mass-change guard's record count (n_managed): the planner never updates or
+   * deletes them, so counting them would let a larger share of the active licences change
+   * without a confirmation. */
   for (guint i = 0; i < in->licences->len; i++)
     {
       LsnRecord *l = g_ptr_array_index (in->licences, i);

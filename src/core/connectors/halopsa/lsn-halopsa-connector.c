@@ -209,16 +209,13 @@ passes_filters (LsnRecord            *record,
                 gboolean              server_filtered_name)
 {
   JsonObject *raw = lsn_record_get_raw (record);
-  JsonNode *deleted = raw != NULL ? json_object_get_member (raw, "deleted") : NULL;
 
   /* A software licence HaloPSA marks deleted is gone, whatever its active flag says. Whether a
    * list ever returns one (with includeinactive) is not documented: they are expected, and left
    * out, so that nothing is matched to, updated on or counted from a deleted licence. (Other
    * kinds keep "deleted" as their inactive flag.) */
-  if (g_str_equal (kind->kind, LSN_KIND_LICENCE)
-      && deleted != NULL && JSON_NODE_HOLDS_VALUE (deleted)
-      && ((json_node_get_value_type (deleted) == G_TYPE_BOOLEAN && json_node_get_boolean (deleted))
-          || (json_node_get_value_type (deleted) == G_TYPE_INT64 && json_node_get_int (deleted) != 0)))
+  if (g_str_equal (kind->kind, LSN_KIND_LICENCE) && raw != NULL
+      && lsn_halopsa_flag_true (raw, "deleted"))
     return FALSE;
 
   if (options->since_usec > 0 && lsn_record_get_modified (record) != 0

@@ -468,9 +468,16 @@ map_fields (const LsnHalopsaField *table,
     }
 }
 
-static gboolean
-flag_true (JsonObject *raw,
-           const char *name)
+/**
+ * lsn_halopsa_flag_true:
+ * @raw: a record as HaloPSA sent it
+ * @name: one of its flags ("inactive", "deleted"...)
+ *
+ * Returns: whether the flag is there and set (true, or a non-zero number)
+ */
+gboolean
+lsn_halopsa_flag_true (JsonObject *raw,
+                       const char *name)
 {
   JsonNode *node = json_object_get_member (raw, name);
 
@@ -500,10 +507,11 @@ evaluate_inactive (const char *rule,
       if (terms[i][0] == '!')
         {
           JsonNode *node = json_object_get_member (raw, terms[i] + 1);
-          if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && !flag_true (raw, terms[i] + 1))
+          if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
+              && !lsn_halopsa_flag_true (raw, terms[i] + 1))
             return TRUE;
         }
-      else if (flag_true (raw, terms[i]))
+      else if (lsn_halopsa_flag_true (raw, terms[i]))
         return TRUE;
     }
   return FALSE;

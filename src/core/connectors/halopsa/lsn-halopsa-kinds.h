@@ -89,6 +89,8 @@ const char * const    *lsn_halopsa_reference_kinds   (void);
 gboolean               lsn_halopsa_kind_is_reference (const char           *kind);
 
 gint64                 lsn_halopsa_parse_date        (const char           *text);
+gboolean               lsn_halopsa_flag_true         (JsonObject           *raw,
+                                                      const char           *name);
 char                  *lsn_halopsa_id_to_string      (JsonNode             *node);
 
 LsnRecord             *lsn_halopsa_normalize         (const LsnHalopsaKind *kind,
