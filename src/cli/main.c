@@ -23,13 +23,13 @@
 #include "lsn-error.h"
 #include "lsn-history.h"
 #include "lsn-licence-job.h"
+#include "lsn-licence-planner.h"
 #include "lsn-profile-config.h"
 #include "lsn-profile-io.h"
 #include "lsn-profile.h"
 #include "lsn-sandbox.h"
 #include "lsn-secrets.h"
 #include "lsn-store.h"
-#include "lsn-licence-planner.h"
 #include "lsn-sync-job.h"
 #include "lsn-util.h"
 
@@ -457,17 +457,18 @@ sync_licences (LsnStore   *store,
   lsn_licence_job_set_dry_run (job, dry_run);
   lsn_licence_job_set_confirmed (job, yes);
   ok = run_any_job (&licence_ops, job, &error);
-  if (dry_run && ok && opt_json)
+  if (!dry_run || !ok)
+    return finish_any_job (&licence_ops, job, ok, g_steal_pointer (&error));
+
+  if (opt_json)
     print_plan (lsn_licence_job_get_plan (job));
-  else if (dry_run && ok)
+  else
     {
       /* by invoice customer, as the window's preview shows it */
       g_autofree char *text = lsn_licence_plan_to_text (lsn_licence_job_get_plan (job));
       g_print ("Dry run: nothing was written.\n%s", text);
     }
-  if (dry_run && ok)
-    return 0;
-  return finish_any_job (&licence_ops, job, ok, g_steal_pointer (&error));
+  return 0;
 }
 
 static int
