@@ -639,12 +639,14 @@ load_cb (GObject      *source,
   self->loading = FALSE;
   if (self->editor != NULL)
     {
-      /* a refresh that finished after the person began to edit or opened a dialog: their work
-       * stays, and it is read again after; one that began before a save read too early */
-      if (refresh_blocked (self) || self->load_serial != self->save_serial)
+      /* one that began before a save read too early: what is shown (the save) is newer */
+      if (self->load_serial != self->save_serial)
+        return;
+      /* one that finished after the person began to edit or opened a dialog: their work stays,
+       * and it is read again after */
+      if (refresh_blocked (self))
         {
           self->refresh_pending = TRUE;
-          refresh_if_pending (self);
           return;
         }
       /* nothing changed: the rows, their scroll position and the filters stay as they are */
@@ -655,7 +657,7 @@ load_cb (GObject      *source,
         }
     }
   set_editor (self, editor);
-  /* asked while this reading was under way: it may have read too early */
+  /* asked while the person worked or a reading was under way: read again */
   refresh_if_pending (self);
 }
 
@@ -702,9 +704,10 @@ lsn_mappings_page_reload (LsnMappingsPage *self)
  * @self: a #LsnMappingsPage
  *
  * Reads the mappings again because a run may have read new records or made matches, keeping
- * what is shown until the new reading replaces it. While there are unsaved changes, a save or
- * a reading under way, it is done after the save, the discard or the reading: nothing the
- * person did is dropped.
+ * what is shown until the new reading replaces it (and keeping it when nothing changed). While
+ * there are unsaved changes, an open dialog or a reading under way, it is done after the
+ * discard, the dialog or the reading: nothing the person did is dropped. A save makes it
+ * unneeded: what is shown is what was written.
  */
 void
 lsn_mappings_page_refresh (LsnMappingsPage *self)
@@ -770,6 +773,10 @@ save_cb (GObject      *source,
       GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
       g_autofree char *text = g_strdup (_("Mappings saved"));
       (void) before;
+
+      /* what is shown is what was just written: no need to read it back (replacing every row
+       * under a screen reader that is reading them crashes GTK 4.8) */
+      self->refresh_pending = FALSE;
       if (overlay != NULL)
         adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
     }
